@@ -1,0 +1,76 @@
+"""The ``conformance`` command: one subcommand per module in ``conformance.commands``.
+
+Each subcommand module exposes ``add_arguments(parser)`` and ``run(args) -> int``,
+so adding a command never touches this file's logic, only the table below.
+Exit codes shared by every subcommand: 0 success/conformant, 1 not conformant or
+check failed, 2 usage or configuration error, 3 the harness itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_HARNESS = 3
+
+# subcommand name -> (module under conformance.commands, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "run the suite against a target and write every report artefact"),
+    "report": ("report", "re-render the artefacts of a results document"),
+    "matrix": ("matrix", "build a behaviour x target matrix from several results documents"),
+    "spec": ("spec", "show the contract: OpenAPI document, behaviours, revisions, drift check"),
+    "serve": ("serve", "start the embedded reference stack and print its settings"),
+    "deploy-probe": ("deploy_probe", "deploy the probe endpoint and its topics on AWS"),
+    "teardown": ("teardown", "delete what deploy-probe created, by its tags"),
+}
+
+
+class UsageError(Exception):
+    """A problem the user can fix by changing the command line or configuration."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance",
+        description="Conformance suite for SageMaker Runtime InvokeEndpointAsync.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        try:
+            module = importlib.import_module(f"conformance.commands.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"conformance.commands.{module_name}":
+                raise
+            continue
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if extra and not getattr(args, "accepts_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"conformance {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"conformance {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,2 @@
+"""
+The pytest plugin (placeholder until the suite lands)."""
