@@ -1,2 +1,464 @@
+"""The pytest plugin: options, markers, the report header, and verdict recording.
+
+Registered through the ``pytest11`` entry point, so it is loaded in every pytest
+run of an environment that has the suite installed; everything here stays inert
+for tests that carry no ``behaviour`` marker.
 """
-The pytest plugin (placeholder until the suite lands)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import depth, sensitive
+from conformance.client import HarnessError
+from conformance.expectations import Expectations, load_expectations
+from conformance.judge import (
+    ContractViolation,
+    ContractViolations,
+    judged_behaviours,
+    reset_judged,
+)
+from conformance.target import ConfigurationError, Target, resolve_target, wants_embedded
+from spec.catalogue import PROFILES, load_catalogue
+from spec.revisions import CURRENT, includes
+
+MARKER = "behaviour"
+
+
+@dataclass
+class BehaviourOutcome:
+    """One behaviour's verdict from one test."""
+
+    nodeid: str
+    behaviour: str
+    outcome: str  # passed, failed, skipped, xfailed, xpassed, error
+    duration: float
+    message: str = ""
+    evidence: dict[str, Any] | None = None
+    example: str | None = None
+    reason: str = ""
+    link: str = ""
+
+
+@dataclass
+class RunState:
+    """Everything the plugin knows about this run, kept on ``config.stash``."""
+
+    options: dict[str, Any]
+    embedded: bool
+    claimed_target: Target | None
+    expectations: Expectations
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    seed: int = 0
+    target: Target | None = None
+    session: Any = None
+    async_config: Any = None
+    implementation: dict[str, str] = field(default_factory=dict)
+    outcomes: list[BehaviourOutcome] = field(default_factory=list)
+    advisories: list[str] = field(default_factory=list)
+    conformance_items: int = 0
+
+    @property
+    def revision(self) -> str:
+        return self.claimed_target.revision if self.claimed_target else CURRENT
+
+    @property
+    def profiles(self) -> tuple[str, ...]:
+        return self.claimed_target.profiles if self.claimed_target else PROFILES
+
+    @property
+    def probe(self) -> bool:
+        return self.claimed_target.probe if self.claimed_target else True
+
+
+STATE = pytest.StashKey[RunState]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "InvokeEndpointAsync conformance suite")
+    group.addoption(
+        "--target",
+        help="target file (TOML), a shipped target name (reference, moto), or 'embedded' "
+        "(the default when no target is named anywhere)",
+    )
+    group.addoption("--endpoint-name", help="the async endpoint to invoke")
+    group.addoption("--input-s3", help="s3://bucket/prefix where the suite may write inputs")
+    group.addoption("--revision", help="API revision the target claims (default: current)")
+    group.addoption("--profiles", help="comma-separated profiles the target claims (default: all)")
+    group.addoption("--clock-scale", type=float, help="target clock scale, e.g. 0.05")
+    group.addoption(
+        "--probe",
+        dest="probe",
+        action="store_true",
+        default=None,
+        help="the endpoint's model is the probe (default)",
+    )
+    group.addoption(
+        "--no-probe",
+        dest="probe",
+        action="store_false",
+        help="the endpoint's model is not the probe: checks that need it are skipped",
+    )
+    group.addoption("--expectations", help="expectations file: behaviour -> reason, link")
+    group.addoption(
+        "--depth",
+        choices=depth.DEPTHS,
+        default="standard",
+        help="how many Hypothesis examples per check (default: standard)",
+    )
+    group.addoption("--conformance-results-json", help="write the results document here")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "behaviour(*ids): the catalogue behaviours this check judges. "
+        "Example: @pytest.mark.behaviour('IEA-WIRE-001')",
+    )
+    config.addinivalue_line(
+        "markers",
+        "needs_probe: the check reads what the probe model recorded; skipped with --no-probe",
+    )
+    config.addinivalue_line(
+        "markers",
+        "scenario(name): the check reads a slow scenario that starts early and runs "
+        "concurrently with the rest. Example: @pytest.mark.scenario('ttl')",
+    )
+    forced = config.getoption("hypothesis_seed", default=None)
+    seed = depth.configure(config.getoption("depth"), int(forced) if forced is not None else None)
+    options = {
+        "target": config.getoption("target"),
+        "endpoint_name": config.getoption("endpoint_name"),
+        "input_s3": config.getoption("input_s3"),
+        "revision": config.getoption("revision"),
+        "profiles": config.getoption("profiles"),
+        "clock_scale": config.getoption("clock_scale"),
+        "probe": config.getoption("probe"),
+        "expectations": config.getoption("expectations"),
+    }
+    config.stash[STATE] = RunState(
+        options=options,
+        embedded=wants_embedded(options, os.environ),
+        claimed_target=None,
+        expectations=Expectations(),
+        seed=seed,
+    )
+
+
+def _state(config: pytest.Config) -> RunState:
+    return config.stash[STATE]
+
+
+def _behaviours(item: pytest.Item) -> tuple[str, ...]:
+    ids: list[str] = []
+    for marker in item.iter_markers(MARKER):
+        ids.extend(str(a) for a in marker.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def _resolve_claims(state: RunState) -> None:
+    """The target's claims, known before any network call (for skipping)."""
+    if state.claimed_target is not None:
+        return
+    placeholder = None
+    if state.embedded:
+        placeholder = {
+            "CONFORMANCE_ENDPOINT_NAME": "embedded",
+            "CONFORMANCE_INPUT_S3": "s3://embedded/inputs",
+        }
+    try:
+        state.claimed_target = resolve_target(state.options, embedded_env=placeholder)
+        state.expectations = load_expectations(state.claimed_target.expectations)
+    except ConfigurationError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from exc
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    judged = [item for item in items if _behaviours(item)]
+    if not judged:
+        return
+    state = _state(config)
+    state.conformance_items = len(judged)
+    _resolve_claims(state)
+    catalogue = load_catalogue()
+    known = set(catalogue.ids())
+    for item in judged:
+        ids = _behaviours(item)
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise pytest.UsageError(
+                f"{item.nodeid} cites unknown behaviour IDs: {', '.join(unknown)}"
+            )
+        claimed = [i for i in ids if _claimed(state, catalogue.get(i))]
+        if not claimed:
+            item.add_marker(pytest.mark.skip(reason=_unclaimed_reason(state, catalogue, ids)))
+        elif item.get_closest_marker("needs_probe") and not state.probe:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs the probe model (run with --probe against a probe endpoint); "
+                    "a run without the probe is not a conformance claim"
+                )
+            )
+
+
+def _claimed(state: RunState, behaviour: Any) -> bool:
+    return behaviour.profile in state.profiles and includes(state.revision, behaviour.revision)
+
+
+def _unclaimed_reason(state: RunState, catalogue: Any, ids: tuple[str, ...]) -> str:
+    behaviour = catalogue.get(ids[0])
+    if behaviour.profile not in state.profiles:
+        return f"the target does not claim profile {behaviour.profile!r}"
+    return (
+        f"{behaviour.id} arrived in revision {behaviour.revision}; "
+        f"the target claims {state.revision}"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return None
+    target = config.getoption("target") or ("embedded" if state.embedded else "environment")
+    return [
+        f"conformance: target={target} depth={depth.current_depth()} "
+        f"seed={state.seed} (reproduce with --hypothesis-seed={state.seed} --depth="
+        f"{depth.current_depth()})"
+    ]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reset_judged()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    ids = _behaviours(item)
+    if not ids:
+        return report
+    state = _state(item.config)
+    _scrub_report(report)
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _judge(state, item, call, report, ids)
+    elif report.when == "teardown" and report.failed:
+        for behaviour in ids:
+            state.outcomes.append(
+                BehaviourOutcome(
+                    item.nodeid, behaviour, "error", report.duration, _text(report.longrepr)
+                )
+            )
+    return report
+
+
+def _judge(
+    state: RunState,
+    item: pytest.Item,
+    call: pytest.CallInfo[None],
+    report: pytest.TestReport,
+    ids: tuple[str, ...],
+) -> None:
+    catalogue = load_catalogue()
+    record = state.outcomes.append
+    nodeid, duration = item.nodeid, report.duration
+    unclaimed = [i for i in ids if not _claimed(state, catalogue.get(i))]
+    for behaviour in unclaimed:
+        record(BehaviourOutcome(nodeid, behaviour, "skipped", duration, reason="not claimed"))
+    ids = tuple(i for i in ids if i not in unclaimed)
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report)
+        for behaviour in ids:
+            record(BehaviourOutcome(nodeid, behaviour, "skipped", duration, reason=reason))
+        return
+    if report.when == "setup":
+        message = _text(report.longrepr)
+        for behaviour in ids:
+            record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+        return
+
+    exc = call.excinfo.value if call.excinfo else None
+    violations, judged, error = _classify(exc)
+    if error is not None:
+        message = sensitive.scrub(error)
+        for behaviour in ids:
+            record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+        return
+
+    example = _example(exc)
+    unexpected: list[str] = []
+    stale: list[str] = []
+    violated = {v.behaviour for v in violations}
+    for violation in violations:
+        expected = state.expectations.get(violation.behaviour)
+        evidence = _scrub_value(violation.evidence())
+        message = sensitive.scrub(str(violation))
+        if expected:
+            record(
+                BehaviourOutcome(
+                    nodeid, violation.behaviour, "xfailed", duration, message, evidence,
+                    example, expected.reason, expected.link,
+                )
+            )
+        else:
+            unexpected.append(violation.behaviour)
+            record(
+                BehaviourOutcome(
+                    nodeid, violation.behaviour, "failed", duration, message, evidence, example
+                )
+            )
+    stopped_at = ", ".join(sorted(violated))
+    exercised = judged | judged_behaviours()
+    for behaviour in ids:
+        if behaviour in violated:
+            continue
+        if not violations and behaviour not in exercised:
+            record(
+                BehaviourOutcome(
+                    nodeid, behaviour, "skipped", duration,
+                    reason="not exercised by this run of the check",
+                )
+            )
+            continue
+        if violations and behaviour not in exercised:
+            record(
+                BehaviourOutcome(
+                    nodeid, behaviour, "skipped", duration,
+                    reason=f"not judged: the check stopped at {stopped_at}",
+                )
+            )
+            continue
+        expected = state.expectations.get(behaviour)
+        if expected:
+            stale.append(behaviour)
+            record(
+                BehaviourOutcome(
+                    nodeid, behaviour, "xpassed", duration,
+                    message=f"{behaviour} passed but the expectations file lists it as failing "
+                    f"({expected.reason}); remove it from {state.expectations.path}",
+                    reason=expected.reason, link=expected.link,
+                )
+            )
+        else:
+            record(BehaviourOutcome(nodeid, behaviour, "passed", duration))
+
+    binding = [b for b in unexpected if catalogue.get(b).level == "MUST"]
+    advisories = [b for b in unexpected if b not in binding]
+    if advisories:
+        state.advisories.extend(f"{nodeid}: {b}" for b in advisories)
+    if binding or stale:
+        report.outcome = "failed"
+        if stale:
+            note = (
+                f"[XPASS(strict)] expected to fail but passed: {', '.join(stale)} "
+                f"(expectations file {state.expectations.path})"
+            )
+            report.longrepr = f"{_text(report.longrepr)}\n{note}" if violations else note
+    elif advisories:
+        # A SHOULD or MAY the target does not keep is reported, not a failed run.
+        report.outcome = "passed"
+        report.longrepr = None
+    elif violations:
+        reasons = "; ".join(
+            f"{b}: {state.expectations.get(b).reason}"  # type: ignore[union-attr]
+            for b in sorted(violated)
+        )
+        report.outcome = "skipped"
+        report.wasxfail = reasons  # type: ignore[attr-defined]
+
+
+def _classify(exc: BaseException | None) -> tuple[list[ContractViolation], set[str], str | None]:
+    """(violations, behaviours judged, error text) for a check's exception."""
+    if exc is None:
+        return [], set(), None
+    if isinstance(exc, ContractViolations):
+        return list(exc.violations), set(exc.judged), None
+    if isinstance(exc, ContractViolation):
+        return [exc], {exc.behaviour}, None
+    if isinstance(exc, BaseExceptionGroup):
+        found = [e for e in exc.exceptions if isinstance(e, ContractViolation | ContractViolations)]
+        if found:
+            violations: list[ContractViolation] = []
+            judged: set[str] = set()
+            for e in found:
+                v, j, _ = _classify(e)
+                violations.extend(v)
+                judged |= j
+            return violations, judged, None
+    if isinstance(exc, HarnessError):
+        return [], set(), f"{type(exc).__name__}: {exc}"
+    return [], set(), f"the check itself broke: {type(exc).__name__}: {exc}"
+
+
+def _example(exc: BaseException | None) -> str | None:
+    notes = getattr(exc, "__notes__", None) or []
+    text = "\n".join(str(n) for n in notes if "Falsifying" in str(n) or "Draw" in str(n) or "=" in str(n))
+    return sensitive.scrub(text) if text else None
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return _text(longrepr)
+
+
+def _text(longrepr: Any) -> str:
+    return sensitive.scrub(str(longrepr)) if longrepr is not None else ""
+
+
+def _scrub_report(report: pytest.TestReport) -> None:
+    """Mask registered secrets in what pytest will print for this report."""
+    if not sensitive.registered():
+        return
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        scrubbed = sensitive.scrub(text)
+        if scrubbed != text:
+            report.longrepr = scrubbed
+    report.sections = [(title, sensitive.scrub(body)) for title, body in report.sections]
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return sensitive.scrub(value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    state = terminalreporter.config.stash.get(STATE, None)
+    if state is None or not state.advisories:
+        return
+    terminalreporter.section("conformance advisories (SHOULD/MAY not kept)")
+    for line in state.advisories:
+        terminalreporter.line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(STATE, None)
+    path = session.config.getoption("conformance_results_json", default=None)
+    if state is None or not path:
+        return
+    from conformance.results_bridge import write_results
+
+    try:
+        write_results(state, Path(path), exitstatus=int(exitstatus), argv=sys.argv)
+    except Exception as exc:  # the report must say the harness broke, not vanish
+        print(f"conformance: could not write the results document: {exc}", file=sys.stderr)
+        raise
+
+
+# The fixtures live in their own module; pytest loads it with this plugin.
+pytest_plugins = ["conformance.fixtures"]

@@ -1,0 +1,174 @@
+"""Notifications: one SNS message per request, to the right topic, with the right fields."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+
+from conformance.checks.support import require_accepted
+from conformance.judge import Checks
+from conformance.observe import Notification
+from conformance.probe import new_tag, probe_payload
+from conformance.session import ConformanceSession
+
+SUCCESS_FIELDS = (
+    "awsRegion",
+    "eventTime",
+    "receivedTime",
+    "invocationStatus",
+    "requestParameters",
+    "responseParameters",
+    "inferenceId",
+    "eventVersion",
+    "eventSource",
+    "eventName",
+)
+RESPONSE_BODY_LIMIT = 128 * 1024
+
+
+@pytest.fixture
+def inbox_session(conformance_session: ConformanceSession) -> ConformanceSession:
+    if conformance_session.inbox is None:
+        pytest.skip("the endpoint config has no NotificationConfig topics")
+    return conformance_session
+
+
+def _collect(session: ConformanceSession, inference_id: str | None) -> list[Notification]:
+    assert session.inbox is not None
+    if not inference_id:
+        return []
+    # Read past the first message for a while: a duplicate must be seen to be judged.
+    return session.inbox.wait_for(
+        inference_id,
+        deadline=session.timing.outcome_deadline,
+        settle=session.timing.absence_window,
+    )
+
+
+def _missing(message: dict[str, Any] | None, fields: tuple[str, ...]) -> list[str]:
+    if not isinstance(message, dict):
+        return list(fields)
+    return [f for f in fields if f not in message]
+
+
+@pytest.mark.behaviour("IEA-NOTIF-001", "IEA-NOTIF-003", "IEA-NOTIF-005", "IEA-NOTIF-006")
+def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSession) -> None:
+    session = inbox_session
+    config = session.async_config
+    assert config is not None
+    exchange = session.invoke_probe(probe_payload(tag=new_tag("notify-success")))
+    require_accepted(exchange, purpose="a request that will succeed")
+    outcome = session.wait_for_outcome(exchange)
+    messages = _collect(session, exchange.inference_id)
+    evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
+    checks = Checks()
+    on_success_topic = [m for m in messages if m.topic_arn == config.success_topic]
+    if not checks.require(
+        len(messages) == 1 and len(on_success_topic) == 1,
+        "IEA-NOTIF-001",
+        expected=f"exactly one message on SuccessTopic {config.success_topic}",
+        observed=f"{len(messages)} messages, {len(on_success_topic)} on SuccessTopic",
+        exchange=exchange,
+        observations=evidence,
+    ):
+        checks.done()
+    message = messages[0].message or {}
+    missing = _missing(message, SUCCESS_FIELDS)
+    fixed = {
+        "invocationStatus": "Completed",
+        "eventVersion": "1.0",
+        "eventSource": "aws:sagemaker",
+        "eventName": "InferenceResult",
+    }
+    wrong = {k: message.get(k) for k, v in fixed.items() if message.get(k) != v}
+    response_parameters = message.get("responseParameters") or {}
+    checks.require(
+        not missing and not wrong and isinstance(response_parameters, dict)
+        and "outputLocation" in response_parameters,
+        "IEA-NOTIF-003",
+        expected=f"fields {', '.join(SUCCESS_FIELDS)} with {fixed} and "
+        "responseParameters.outputLocation",
+        observed=f"missing {missing}, wrong values {wrong}",
+        exchange=exchange,
+        observations=evidence,
+    )
+    checks.require(
+        message.get("inferenceId") == exchange.inference_id
+        and isinstance(response_parameters, dict)
+        and response_parameters.get("outputLocation") == exchange.output_location,
+        "IEA-NOTIF-005",
+        expected=f"inferenceId {exchange.inference_id!r} and outputLocation "
+        f"{exchange.output_location!r} as in the 202 response",
+        observed=f"inferenceId {message.get('inferenceId')!r}, outputLocation "
+        f"{response_parameters.get('outputLocation') if isinstance(response_parameters, dict) else None!r}",
+        exchange=exchange,
+        observations=evidence,
+    )
+    if "SUCCESS_NOTIFICATION_TOPIC" in config.include_inference_response_in and outcome.output:
+        body = message.get("responseBody") or {}
+        content = body.get("content") if isinstance(body, dict) else None
+        try:
+            decoded = base64.b64decode(content or "", validate=True)
+        except ValueError:
+            decoded = None
+        small = outcome.output.size <= RESPONSE_BODY_LIMIT
+        checks.require(
+            not small
+            or (decoded == outcome.output.body and body.get("encoding") == "BASE64"),
+            "IEA-NOTIF-006",
+            expected="responseBody.content = the output, base64, encoding BASE64 "
+            "(IncludeInferenceResponseIn names SUCCESS_NOTIFICATION_TOPIC)",
+            observed="no responseBody" if not body else "a responseBody that differs from the output",
+            exchange=exchange,
+            observations=evidence,
+        )
+    checks.done()
+
+
+@pytest.mark.needs_probe
+@pytest.mark.behaviour("IEA-NOTIF-002", "IEA-NOTIF-004", "IEA-NOTIF-007")
+def test_a_failure_publishes_one_error_message(inbox_session: ConformanceSession) -> None:
+    session = inbox_session
+    config = session.async_config
+    assert config is not None
+    exchange = session.invoke_probe(probe_payload(tag=new_tag("notify-error"), status=500))
+    require_accepted(exchange, purpose="a request whose model answers 500")
+    outcome = session.wait_for_outcome(exchange)
+    messages = _collect(session, exchange.inference_id)
+    evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
+    checks = Checks()
+    on_error_topic = [m for m in messages if m.topic_arn == config.error_topic]
+    if not checks.require(
+        len(messages) == 1 and len(on_error_topic) == 1,
+        "IEA-NOTIF-002",
+        expected=f"exactly one message on ErrorTopic {config.error_topic}",
+        observed=f"{len(messages)} messages, {len(on_error_topic)} on ErrorTopic",
+        exchange=exchange,
+        observations=evidence,
+    ):
+        checks.done()
+    message = messages[0].message or {}
+    reason = message.get("failureReason")
+    checks.require(
+        message.get("invocationStatus") == "Failed"
+        and isinstance(reason, str)
+        and reason.strip() != ""
+        and message.get("inferenceId") == exchange.inference_id,
+        "IEA-NOTIF-004",
+        expected=f"invocationStatus 'Failed', a failureReason, inferenceId {exchange.inference_id!r}",
+        observed=f"invocationStatus {message.get('invocationStatus')!r}, failureReason "
+        f"{reason!r}, inferenceId {message.get('inferenceId')!r}",
+        exchange=exchange,
+        observations=evidence,
+    )
+    checks.require(
+        isinstance(reason, str) and ("500" in reason or "error" in reason.lower()),
+        "IEA-NOTIF-007",
+        expected="a failureReason naming the model error (informational)",
+        observed=f"failureReason {reason!r}",
+        exchange=exchange,
+        observations=evidence,
+    )
+    checks.done()

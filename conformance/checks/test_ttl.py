@@ -1,0 +1,94 @@
+"""RequestTTLSeconds: a request queued past its TTL never runs and is reported failed.
+
+The saturation scenario keeps every worker busy for longer than the TTL floor,
+queues a request with RequestTTLSeconds=60 behind them, and then asks a witness
+request for the probe's history of what the model processed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.support import evidence_of
+from conformance.client import HarnessError
+from conformance.judge import Checks, require
+from conformance.scenarios import SaturationObservation, Scenarios
+
+pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
+
+
+def _observation(scenarios: Scenarios) -> SaturationObservation:
+    observation: SaturationObservation = scenarios.result("saturation")
+    return observation
+
+
+@pytest.mark.behaviour("IEA-TTL-001")
+def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> None:
+    seen = _observation(scenarios)
+    witness = seen.witness.record
+    if witness is None:
+        raise HarnessError(
+            "the witness request produced no probe record, so the model's history cannot "
+            f"be read (witness outcome: {seen.witness.outcome.kind if seen.witness.outcome else 'none'})"
+        )
+    history = set(witness.history)
+    holder_tags = [h.tag for h in seen.holders if h.outcome and h.outcome.output]
+    if holder_tags and not set(holder_tags) <= history:
+        raise HarnessError(
+            "the probe's history does not list requests that demonstrably ran; it cannot "
+            "prove an absence (more than one instance behind the endpoint?)"
+        )
+    require(
+        seen.expiring.tag not in history,
+        "IEA-TTL-001",
+        expected=f"the request with RequestTTLSeconds={seen.ttl_seconds}, queued behind "
+        f"{seen.limit} requests holding every worker for {seen.hold_seconds:.1f} s, "
+        "never in the model's history",
+        observed=f"the model processed it (tag {seen.expiring.tag} in the witness's history)",
+        exchange=seen.expiring.exchange,
+        observations=evidence_of(seen.expiring.evidence(), seen.witness.evidence()),
+    )
+
+
+@pytest.mark.behaviour("IEA-TTL-002")
+def test_an_expired_request_is_reported_failed(scenarios: Scenarios) -> None:
+    seen = _observation(scenarios)
+    expiring = seen.expiring
+    outcome = expiring.outcome
+    failed_notification = any(
+        (n.message or {}).get("invocationStatus") == "Failed" for n in expiring.notifications
+    )
+    checks = Checks()
+    checks.require(
+        outcome is not None and outcome.output is None,
+        "IEA-TTL-002",
+        expected="no output object for the expired request",
+        observed=f"outcome {outcome.kind if outcome else 'none (not accepted)'}",
+        exchange=expiring.exchange,
+        observations=expiring.evidence(),
+    )
+    checks.require(
+        outcome is not None and (outcome.failure is not None or failed_notification),
+        "IEA-TTL-002",
+        expected="a failure object at FailureLocation or an error notification",
+        observed=f"outcome {outcome.kind if outcome else 'none'}, "
+        f"{len(expiring.notifications)} notifications",
+        exchange=expiring.exchange,
+        observations=expiring.evidence(),
+    )
+    checks.done()
+
+
+@pytest.mark.behaviour("IEA-TTL-003")
+def test_a_request_processed_within_its_ttl_is_not_expired(scenarios: Scenarios) -> None:
+    seen = _observation(scenarios)
+    fresh = seen.fresh
+    require(
+        fresh.outcome is not None and fresh.outcome.output is not None,
+        "IEA-TTL-003",
+        expected=f"an output object for a request with RequestTTLSeconds={seen.ttl_seconds} "
+        "sent to an idle endpoint",
+        observed=f"outcome {fresh.outcome.kind if fresh.outcome else 'none'}",
+        exchange=fresh.exchange,
+        observations=fresh.evidence(),
+    )

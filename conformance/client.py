@@ -1,0 +1,348 @@
+"""The suite's signed client: sends InvokeEndpointAsync requests and records the exchange.
+
+botocore builds and signs the request (its rest-json serializer and SigV4 signer),
+but parameter validation is skipped on purpose: the suite must be able to send the
+invalid requests a target is supposed to reject. Every exchange is recorded so a
+failed check can show what was sent and what came back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import botocore.session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials, ReadOnlyCredentials
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+from botocore.httpsession import URLLib3Session
+from botocore.serialize import create_serializer
+
+OPERATION = "InvokeEndpointAsync"
+SIGNING_NAME = "sagemaker"
+PREVIEW_BYTES = 2048
+# A target answering more than this is cut off: the operation's responses are tiny.
+MAX_RESPONSE_BYTES = 1_000_000
+
+
+class HarnessError(Exception):
+    """The harness or the environment broke, not the target: reported as ``error``."""
+
+
+class TargetUnreachable(HarnessError):
+    """The target could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+
+    def to_evidence(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body_preview": _preview(self.body),
+            "body_length": len(self.body),
+        }
+
+
+@dataclass(frozen=True)
+class RecordedResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+    def to_evidence(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "headers": dict(self.headers),
+            "body_preview": _preview(self.body),
+            "elapsed_seconds": round(self.elapsed, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request sent to the target and the response it gave."""
+
+    request: RecordedRequest
+    response: RecordedResponse
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+    def json(self) -> Any:
+        """The response body as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.response.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    @property
+    def inference_id(self) -> str | None:
+        body = self.json()
+        if isinstance(body, dict) and isinstance(body.get("InferenceId"), str):
+            return body["InferenceId"]
+        return None
+
+    @property
+    def output_location(self) -> str | None:
+        return self.response.header("X-Amzn-SageMaker-OutputLocation")
+
+    @property
+    def failure_location(self) -> str | None:
+        return self.response.header("X-Amzn-SageMaker-FailureLocation")
+
+    def error_type(self) -> str | None:
+        """The error code as a rest-json client reads it (Smithy restJson1 rules).
+
+        X-Amzn-ErrorType wins; else ``__type`` or ``code`` in the body. Anything
+        after ``:`` and before ``#`` is dropped.
+        """
+        raw = self.response.header("X-Amzn-ErrorType")
+        if not raw:
+            body = self.json()
+            if isinstance(body, dict):
+                raw = body.get("__type") or body.get("code") or body.get("Code")
+        if not isinstance(raw, str) or not raw:
+            return None
+        return raw.split(":", 1)[0].rsplit("#", 1)[-1]
+
+    def error_message(self) -> str | None:
+        body = self.json()
+        if isinstance(body, dict):
+            for key in ("message", "Message", "errorMessage"):
+                if isinstance(body.get(key), str):
+                    return body[key]
+        return None
+
+    def to_evidence(self) -> dict[str, Any]:
+        return {
+            "request": self.request.to_evidence(),
+            "response": self.response.to_evidence(),
+            "reproduction": reproduction(self),
+        }
+
+
+@dataclass(frozen=True)
+class Signing:
+    """How to sign a request; the defaults sign correctly. Auth checks vary one field."""
+
+    sign: bool = True
+    access_key: str | None = None
+    secret_key: str | None = None
+    date: dt.datetime | None = None
+    # Sign this body but send the request's real one (a tampered payload).
+    signed_body: bytes | None = None
+
+
+class Invoker:
+    """Sends InvokeEndpointAsync to one target, signed with the session's credentials."""
+
+    def __init__(
+        self,
+        *,
+        endpoint_url: str,
+        region: str,
+        credentials: Credentials | ReadOnlyCredentials,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        revision_model: Any | None = None,
+    ) -> None:
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.region = region
+        self._credentials = credentials
+        model = revision_model or botocore.session.get_session().get_service_model(
+            "sagemaker-runtime"
+        )
+        self._operation = model.operation_model(OPERATION)
+        self._serializer = create_serializer("rest-json", include_validation=False)
+        self._http = URLLib3Session(timeout=(connect_timeout, read_timeout), max_pool_connections=20)
+        self.read_timeout = read_timeout
+        self.sent = 0
+
+    def close(self) -> None:
+        self._http.close()
+
+    def serialize(self, params: Mapping[str, Any]) -> AWSRequest:
+        """The HTTP request botocore's rest-json serializer makes of ``params``."""
+        serialized = self._serializer.serialize_to_request(dict(params), self._operation)
+        url = self.endpoint_url + serialized["url_path"]
+        if serialized.get("query_string"):
+            url += "?" + "&".join(
+                f"{quote(str(k))}={quote(str(v))}" for k, v in serialized["query_string"].items()
+            )
+        body = serialized.get("body") or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return AWSRequest(
+            method=serialized["method"],
+            url=url,
+            headers=dict(serialized["headers"]),
+            data=body,
+        )
+
+    def invoke(
+        self,
+        params: Mapping[str, Any],
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        signing: Signing | None = None,
+    ) -> Exchange:
+        """Send one InvokeEndpointAsync request built from boto3-style ``params``."""
+        request = self.serialize(params)
+        for name, value in (extra_headers or {}).items():
+            request.headers[name] = value
+        return self.send(request, signing=signing or Signing(), params=dict(params))
+
+    def send(self, request: AWSRequest, *, signing: Signing, params: dict[str, Any]) -> Exchange:
+        body = request.body if isinstance(request.body, bytes) else (request.body or b"")
+        if signing.sign:
+            self._sign(request, signing, body)
+        prepared = request.prepare()
+        # Stream the answer so a hostile target's huge body is cut off, not buffered.
+        prepared.stream_output = True
+        recorded = RecordedRequest(
+            method=prepared.method,
+            url=prepared.url,
+            headers={k: _text(v) for k, v in prepared.headers.items()},
+            body=body,
+        )
+        started = dt.datetime.now(dt.UTC)
+        try:
+            raw = self._http.send(prepared)
+            content = raw.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
+        except (ConnectTimeoutError, EndpointConnectionError) as exc:
+            raise TargetUnreachable(
+                f"could not connect to {self.endpoint_url}: {exc}. Check the target URL "
+                "(AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME or the target file's [endpoints]) "
+                "and that the service is running."
+            ) from exc
+        except ReadTimeoutError as exc:
+            raise TargetUnreachable(
+                f"{self.endpoint_url} accepted the connection but did not answer within "
+                f"{self.read_timeout:.0f} s; the target hangs."
+            ) from exc
+        except ConnectionClosedError as exc:
+            raise TargetUnreachable(
+                f"{self.endpoint_url} closed the connection without an answer: {exc}"
+            ) from exc
+        except Exception as exc:  # urllib3/socket faults surface as many types
+            raise TargetUnreachable(
+                f"talking to {self.endpoint_url} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        finally:
+            self.sent += 1
+        elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
+        if len(content) > MAX_RESPONSE_BYTES:
+            content = content[:MAX_RESPONSE_BYTES]
+            raw.raw.close()
+        response = RecordedResponse(
+            status=raw.status_code,
+            headers={k: _text(v) for k, v in raw.headers.items()},
+            body=content,
+            elapsed=elapsed,
+        )
+        return Exchange(request=recorded, response=response, params=params)
+
+    def _sign(self, request: AWSRequest, signing: Signing, body: bytes) -> None:
+        creds = self._credentials.get_frozen_credentials() if hasattr(
+            self._credentials, "get_frozen_credentials"
+        ) else self._credentials
+        credentials = Credentials(
+            signing.access_key or creds.access_key,
+            signing.secret_key or creds.secret_key,
+            None if signing.access_key else creds.token,
+        )
+        signer = _DatedSigV4(credentials, SIGNING_NAME, self.region, signing.date)
+        if signing.signed_body is not None:
+            request.data = signing.signed_body
+            signer.add_auth(request)
+            request.data = body
+        else:
+            signer.add_auth(request)
+
+
+class _DatedSigV4(SigV4Auth):
+    """SigV4 with an optional fixed signing time, for the clock-skew check."""
+
+    def __init__(
+        self, credentials: Credentials, service: str, region: str, when: dt.datetime | None
+    ) -> None:
+        super().__init__(credentials, service, region)
+        self._when = when
+
+    def add_auth(self, request: AWSRequest) -> None:
+        if self._when is None:
+            super().add_auth(request)
+            return
+        # The same steps as SigV4Auth.add_auth, with our timestamp instead of "now".
+        request.context["timestamp"] = self._when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        self._modify_request_before_signing(request)
+        canonical = self.canonical_request(request)
+        signature = self.signature(self.string_to_sign(request, canonical), request)
+        self._inject_signature_to_request(request, signature)
+
+
+def reproduction(exchange: Exchange) -> dict[str, str]:
+    """A boto3 snippet and a curl line that resend the request (credentials left out)."""
+    params = {k: v for k, v in exchange.params.items() if k != "Body"}
+    if "Body" in exchange.params:
+        params["Body"] = "<%d bytes>" % len(exchange.request.body)
+    boto3_lines = [
+        "import boto3",
+        'client = boto3.client("sagemaker-runtime")',
+        f"client.invoke_endpoint_async(**{params!r})",
+    ]
+    skip = {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}
+    parts = ["curl", "-i", "-X", exchange.request.method, shlex.quote(exchange.request.url)]
+    for name, value in exchange.request.headers.items():
+        if name.lower() in skip:
+            continue
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    parts += ["--aws-sigv4", shlex.quote("aws:amz:REGION:sagemaker"), "--user", '"$AK:$SK"']
+    if exchange.request.body:
+        parts += ["--data-binary", "@body.bin"]
+    return {"boto3": "\n".join(boto3_lines), "curl": " ".join(parts)}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+def _preview(body: bytes) -> str:
+    head = body[:PREVIEW_BYTES]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        text = head.hex()
+    if len(body) > PREVIEW_BYTES:
+        text += f"... ({len(body)} bytes)"
+    return text

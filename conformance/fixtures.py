@@ -1,0 +1,95 @@
+"""Fixtures of the suite: the target, the run's session, and the slow scenarios.
+
+Session-scoped: the embedded stack (when no target is named), the clients and the
+per-run resources. Nothing here starts unless a check asks for it, so the plugin
+costs nothing in test runs that are not conformance runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.plugin import STATE, RunState
+from conformance.scenarios import Scenarios
+from conformance.session import AsyncConfig, ConformanceSession
+from conformance.target import ConfigurationError, Target, resolve_target
+
+EMBEDDED_CLOCK_SCALE = 0.05
+
+
+def _exit(message: str) -> None:
+    pytest.exit(f"conformance: {message}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+@pytest.fixture(scope="session")
+def conformance_session(request: pytest.FixtureRequest) -> Iterator[ConformanceSession]:
+    """The run against the target: clients, async config, inputs, clean-up."""
+    state: RunState = request.config.stash[STATE]
+    stack = None
+    try:
+        if state.embedded:
+            from conformance.embedded import start_embedded
+
+            scale = state.options.get("clock_scale") or EMBEDDED_CLOCK_SCALE
+            stack, settings = start_embedded(clock_scale=scale)
+            env = dict(settings.env)
+            options = {**state.options, "clock_scale": settings.clock_scale}
+            target = resolve_target(options, env, embedded_env=env)
+            session = ConformanceSession(target, credentials_env=env)
+        else:
+            target = resolve_target(state.options, os.environ)
+            session = ConformanceSession(target)
+        session.preflight()
+    except ConfigurationError as exc:
+        if stack is not None:
+            stack.stop()
+        _exit(str(exc))
+        raise  # unreachable: pytest.exit raises
+    state.target = target
+    state.session = session
+    state.async_config = session.async_config
+    try:
+        yield session
+    finally:
+        state.cleanup = session.close()  # type: ignore[attr-defined]
+        if stack is not None:
+            stack.stop()
+
+
+@pytest.fixture(scope="session")
+def target(conformance_session: ConformanceSession) -> Target:
+    return conformance_session.target
+
+
+@pytest.fixture(scope="session")
+def async_config(conformance_session: ConformanceSession) -> AsyncConfig:
+    assert conformance_session.async_config is not None
+    return conformance_session.async_config
+
+
+@pytest.fixture(scope="session")
+def scenarios(conformance_session: ConformanceSession) -> Iterator[Scenarios]:
+    runner = Scenarios(conformance_session)
+    try:
+        yield runner
+    finally:
+        runner.shutdown()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_scenarios_early(request: pytest.FixtureRequest) -> None:
+    """Start every slow scenario a selected check needs before the first check runs,
+    so a real-clock run costs about its longest wait rather than the sum of them."""
+    wanted: list[str] = []
+    for item in request.session.items:
+        if item.get_closest_marker("skip"):
+            continue
+        for marker in item.iter_markers("scenario"):
+            wanted.extend(str(a) for a in marker.args)
+    if not wanted:
+        return
+    runner: Scenarios = request.getfixturevalue("scenarios")
+    runner.start(dict.fromkeys(wanted))

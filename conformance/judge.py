@@ -1,0 +1,162 @@
+"""Verdicts with evidence: how a check says a target broke a behaviour.
+
+A failed check raises :class:`ContractViolation`, which names the behaviour, says
+what was expected and what was observed, and carries the exchange and the
+observations (S3 objects, notifications, probe records) that prove it. The plugin
+turns it into the ``fail`` status and the report's evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from conformance.client import Exchange
+from spec.catalogue import load_catalogue
+
+_STATEMENTS: dict[str, str] | None = None
+# Behaviours judged by the running check, passed or not: a check that ends without
+# judging a behaviour it names has not shown that behaviour, and is not a pass for it.
+_judged: set[str] = set()
+
+
+def reset_judged() -> None:
+    _judged.clear()
+
+
+def judged_behaviours() -> frozenset[str]:
+    return frozenset(_judged)
+
+
+def statement(behaviour: str) -> str:
+    global _STATEMENTS
+    if _STATEMENTS is None:
+        _STATEMENTS = {b.id: b.statement for b in load_catalogue()}
+    return _STATEMENTS.get(behaviour, "(unknown behaviour)")
+
+
+class ContractViolation(AssertionError):
+    """The target broke ``behaviour``; the message and evidence say how."""
+
+    def __init__(
+        self,
+        behaviour: str,
+        *,
+        expected: str,
+        observed: str,
+        exchange: Exchange | None = None,
+        observations: Iterable[Mapping[str, Any]] = (),
+    ) -> None:
+        self.behaviour = behaviour
+        self.expected = expected
+        self.observed = observed
+        self.exchange = exchange
+        self.observations = [dict(o) for o in observations]
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines = [
+            f"{self.behaviour} broken: {statement(self.behaviour)}",
+            f"  expected: {self.expected}",
+            f"  observed: {self.observed}",
+        ]
+        if self.exchange is not None:
+            request, response = self.exchange.request, self.exchange.response
+            lines.append(f"  request:  {request.method} {request.url} ({len(request.body)} bytes)")
+            body = response.body[:300].decode("utf-8", "replace")
+            lines.append(f"  response: {response.status} {body}")
+        for observation in self.observations[:5]:
+            lines.append(f"  observed {observation.get('kind', 'note')}: {_short(observation)}")
+        return "\n".join(lines)
+
+    def evidence(self) -> dict[str, Any]:
+        evidence: dict[str, Any] = {
+            "behaviour": self.behaviour,
+            "expected": self.expected,
+            "observed": self.observed,
+            "observations": self.observations,
+        }
+        if self.exchange is not None:
+            evidence.update(self.exchange.to_evidence())
+        return evidence
+
+
+def require(
+    condition: object,
+    behaviour: str,
+    *,
+    expected: str,
+    observed: str,
+    exchange: Exchange | None = None,
+    observations: Iterable[Mapping[str, Any]] = (),
+) -> None:
+    """Raise :class:`ContractViolation` unless ``condition`` holds."""
+    _judged.add(behaviour)
+    if not condition:
+        raise ContractViolation(
+            behaviour,
+            expected=expected,
+            observed=observed,
+            exchange=exchange,
+            observations=observations,
+        )
+
+
+def _short(observation: Mapping[str, Any]) -> str:
+    items = {k: v for k, v in observation.items() if k != "kind"}
+    text = ", ".join(f"{k}={v!r}" for k, v in items.items())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+class ContractViolations(AssertionError):
+    """Several behaviours broken in one check; ``judged`` lists every behaviour checked."""
+
+    def __init__(self, violations: list[ContractViolation], judged: set[str]) -> None:
+        self.violations = violations
+        self.judged = set(judged)
+        super().__init__("\n".join(str(v) for v in violations))
+
+
+class Checks:
+    """Soft checks: judge several behaviours in one test, report every one broken.
+
+    ``require`` records the verdict and returns whether it held, so a check can
+    stop early when later observations would be meaningless.
+    """
+
+    def __init__(self) -> None:
+        self.judged: set[str] = set()
+        self.violations: list[ContractViolation] = []
+
+    def require(
+        self,
+        condition: object,
+        behaviour: str,
+        *,
+        expected: str,
+        observed: str,
+        exchange: Exchange | None = None,
+        observations: Iterable[Mapping[str, Any]] = (),
+    ) -> bool:
+        self.judged.add(behaviour)
+        _judged.add(behaviour)
+        if condition:
+            return True
+        if not any(v.behaviour == behaviour for v in self.violations):
+            self.violations.append(
+                ContractViolation(
+                    behaviour,
+                    expected=expected,
+                    observed=observed,
+                    exchange=exchange,
+                    observations=observations,
+                )
+            )
+        return False
+
+    def done(self) -> None:
+        """Raise the violations found so far, if any."""
+        if len(self.violations) == 1 and self.judged == {self.violations[0].behaviour}:
+            raise self.violations[0]
+        if self.violations:
+            raise ContractViolations(self.violations, self.judged)

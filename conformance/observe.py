@@ -1,0 +1,376 @@
+"""Observing what a target did after the 202: objects in S3 and SNS notifications.
+
+Every wait here is a condition polled with backoff under a deadline; nothing
+sleeps "to let things settle". Every loop is bounded in time and in count.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from conformance.client import Exchange, HarnessError
+
+# Object bodies larger than this are not kept in memory in full (hostile targets).
+MAX_OBJECT_BYTES = 4_000_000
+MAX_POLLS = 10_000
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    key: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    def is_under(self, prefix_uri: str) -> bool:
+        """True when this object lies under ``prefix_uri`` (an s3:// path)."""
+        prefix = parse_location(prefix_uri.rstrip("/") + "/")
+        if prefix is None or prefix.bucket != self.bucket:
+            return False
+        return self.key.startswith(prefix.key) if prefix.key else True
+
+
+def parse_location(uri: str | None) -> S3Location | None:
+    """An S3 location from ``s3://b/k`` or an S3 https URL (virtual-host or path style)."""
+    if not uri:
+        return None
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[5:].partition("/")
+        return S3Location(bucket, key) if bucket else None
+    if uri.startswith(("https://", "http://")):
+        parsed = urlparse(uri)
+        host = parsed.hostname or ""
+        path = unquote(parsed.path.lstrip("/"))
+        if ".s3." in host or host.endswith(".s3.amazonaws.com"):
+            return S3Location(host.split(".s3", 1)[0], path)
+        bucket, _, key = path.partition("/")
+        return S3Location(bucket, key) if bucket else None
+    return None
+
+
+@dataclass(frozen=True)
+class S3Object:
+    location: S3Location
+    body: bytes
+    size: int
+    content_type: str | None
+
+    def to_evidence(self, *, preview: int = 1024) -> dict[str, Any]:
+        head = self.body[:preview]
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            text = head.hex()
+        return {
+            "kind": "s3-object",
+            "uri": self.location.uri,
+            "size": self.size,
+            "content_type": self.content_type,
+            "body_preview": text,
+        }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What landed in S3 for one request by the time the wait ended."""
+
+    output: S3Object | None
+    failure: S3Object | None
+    waited: float
+    output_location: S3Location | None = None
+    failure_location: S3Location | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.output and self.failure:
+            return "both"
+        if self.output:
+            return "output"
+        if self.failure:
+            return "failure"
+        return "none"
+
+    def to_evidence(self) -> list[dict[str, Any]]:
+        notes: list[dict[str, Any]] = [
+            {
+                "kind": "note",
+                "text": (
+                    f"outcome after {self.waited:.1f} s: {self.kind}; "
+                    f"output location {self.output_location.uri if self.output_location else '-'}, "
+                    f"failure location {self.failure_location.uri if self.failure_location else '-'}"
+                ),
+            }
+        ]
+        for obj in (self.output, self.failure):
+            if obj is not None:
+                notes.append(obj.to_evidence())
+        return notes
+
+
+class S3Observer:
+    """Reads objects a target wrote, waiting for them under a deadline."""
+
+    def __init__(self, s3: Any, *, grace_seconds: float = 0.5) -> None:
+        self._s3 = s3
+        self.grace_seconds = grace_seconds
+
+    def fetch(self, location: S3Location | None) -> S3Object | None:
+        """The object at ``location``, or None when there is none (or it cannot be read)."""
+        if location is None or not location.key:
+            return None
+        try:
+            response = self._s3.get_object(Bucket=location.bucket, Key=location.key)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in {"NoSuchKey", "404", "NoSuchBucket", "AccessDenied", "403"}:
+                return None
+            raise HarnessError(f"reading {location.uri} failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise HarnessError(f"reading {location.uri} failed: {exc}") from exc
+        stream = response["Body"]
+        try:
+            body = stream.read(MAX_OBJECT_BYTES)
+        finally:
+            stream.close()
+        return S3Object(
+            location=location,
+            body=body,
+            size=int(response.get("ContentLength", len(body))),
+            content_type=response.get("ContentType"),
+        )
+
+    def wait_for_outcome(self, exchange: Exchange, *, deadline: float) -> Outcome:
+        """Wait until the output or the failure object of ``exchange`` exists.
+
+        Once one exists, the other is watched for a short grace period so that a
+        target writing both is caught. ``deadline`` is seconds from now.
+        """
+        return self.wait_for_outcomes([exchange], deadline=deadline)[0]
+
+    def wait_for_outcomes(
+        self, exchanges: Sequence[Exchange], *, deadline: float
+    ) -> list[Outcome]:
+        """Wait for every exchange's outcome in one polling loop."""
+        started = time.monotonic()
+        end = started + deadline
+        pending = list(range(len(exchanges)))
+        outputs: dict[int, S3Object | None] = {}
+        failures: dict[int, S3Object | None] = {}
+        first_seen: dict[int, float] = {}
+        waited: dict[int, float] = {}
+        locations = [
+            (parse_location(e.output_location), parse_location(e.failure_location))
+            for e in exchanges
+        ]
+        delay = 0.02
+        for _ in range(MAX_POLLS):
+            now = time.monotonic()
+            still: list[int] = []
+            for index in pending:
+                out_loc, fail_loc = locations[index]
+                if outputs.get(index) is None:
+                    outputs[index] = self.fetch(out_loc)
+                if failures.get(index) is None:
+                    failures[index] = self.fetch(fail_loc)
+                found_any = outputs[index] is not None or failures[index] is not None
+                found_both = outputs[index] is not None and failures[index] is not None
+                if found_any and index not in first_seen:
+                    first_seen[index] = now
+                settled = found_both or (
+                    found_any and now - first_seen[index] >= self.grace_seconds
+                )
+                if settled or now >= end:
+                    waited[index] = now - started
+                else:
+                    still.append(index)
+            pending = still
+            if not pending:
+                break
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                continue
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 1.6, 1.0)
+        return [
+            Outcome(
+                output=outputs.get(i),
+                failure=failures.get(i),
+                waited=waited.get(i, time.monotonic() - started),
+                output_location=locations[i][0],
+                failure_location=locations[i][1],
+            )
+            for i in range(len(exchanges))
+        ]
+
+
+@dataclass(frozen=True)
+class Notification:
+    topic_arn: str
+    raw: str
+    message: dict[str, Any] | None
+    received_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def inference_id(self) -> str | None:
+        if self.message and isinstance(self.message.get("inferenceId"), str):
+            return self.message["inferenceId"]
+        return None
+
+    def to_evidence(self) -> dict[str, Any]:
+        return {"kind": "notification", "topic": self.topic_arn, "message": self.message or self.raw}
+
+
+class NotificationInbox:
+    """An SQS queue subscribed to the endpoint's SNS topics, read by inference ID.
+
+    The suite creates the queue under its per-run name and removes it at the end,
+    unless the target file names an existing queue (then it only reads it).
+    """
+
+    def __init__(
+        self,
+        *,
+        sqs: Any,
+        sns: Any,
+        topics: Iterable[str],
+        queue_name: str,
+        queue_url: str | None = None,
+    ) -> None:
+        self._sqs = sqs
+        self._sns = sns
+        self.topics = [t for t in topics if t]
+        self._queue_name = queue_name
+        self.queue_url = queue_url
+        self._owns_queue = queue_url is None
+        self._subscriptions: list[str] = []
+        self._by_id: dict[str | None, list[Notification]] = {}
+        self._lock = threading.Lock()
+        self.received = 0
+
+    def open(self) -> None:
+        if self._owns_queue:
+            self.queue_url = self._sqs.create_queue(QueueName=self._queue_name)["QueueUrl"]
+            arn = self._sqs.get_queue_attributes(
+                QueueUrl=self.queue_url, AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+            policy = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "sns.amazonaws.com"},
+                        "Action": "sqs:SendMessage",
+                        "Resource": arn,
+                        "Condition": {"ArnEquals": {"aws:SourceArn": self.topics}},
+                    }
+                ],
+            }
+            self._sqs.set_queue_attributes(
+                QueueUrl=self.queue_url, Attributes={"Policy": json.dumps(policy)}
+            )
+            for topic in self.topics:
+                response = self._sns.subscribe(
+                    TopicArn=topic, Protocol="sqs", Endpoint=arn, ReturnSubscriptionArn=True
+                )
+                self._subscriptions.append(response["SubscriptionArn"])
+
+    def close(self) -> None:
+        for subscription in self._subscriptions:
+            try:
+                self._sns.unsubscribe(SubscriptionArn=subscription)
+            except (ClientError, BotoCoreError):
+                pass
+        if self._owns_queue and self.queue_url:
+            try:
+                self._sqs.delete_queue(QueueUrl=self.queue_url)
+            except (ClientError, BotoCoreError):
+                pass
+
+    def _drain(self, wait_seconds: int) -> int:
+        response = self._sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=wait_seconds,
+        )
+        messages = response.get("Messages", [])
+        for message in messages:
+            self._store(message.get("Body", ""))
+        if messages:
+            self._sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                    for i, m in enumerate(messages)
+                ],
+            )
+        return len(messages)
+
+    def _store(self, body: str) -> None:
+        topic = ""
+        raw = body
+        try:
+            envelope = json.loads(body)
+            if isinstance(envelope, dict) and "Message" in envelope:
+                topic = str(envelope.get("TopicArn", ""))
+                raw = envelope["Message"]
+        except ValueError:
+            pass
+        try:
+            message = json.loads(raw)
+            if not isinstance(message, dict):
+                message = None
+        except (TypeError, ValueError):
+            message = None
+        notification = Notification(topic_arn=topic, raw=str(raw), message=message)
+        with self._lock:
+            self._by_id.setdefault(notification.inference_id, []).append(notification)
+            self.received += 1
+
+    def for_inference(self, inference_id: str) -> list[Notification]:
+        with self._lock:
+            return list(self._by_id.get(inference_id, []))
+
+    def unattributed(self) -> list[Notification]:
+        with self._lock:
+            return list(self._by_id.get(None, []))
+
+    def wait_for(
+        self, inference_id: str, *, deadline: float, count: int = 1, settle: float = 0.0
+    ) -> list[Notification]:
+        """Messages for ``inference_id`` once ``count`` arrived or the deadline passed.
+
+        ``settle`` keeps reading that long after the count is reached, so that a
+        duplicate message is caught.
+        """
+        end = time.monotonic() + deadline
+        reached_at: float | None = None
+        for _ in range(MAX_POLLS):
+            found = self.for_inference(inference_id)
+            now = time.monotonic()
+            if len(found) >= count and reached_at is None:
+                reached_at = now
+            if reached_at is not None and now - reached_at >= settle:
+                return found
+            if now >= end:
+                return found
+            remaining = max(0.0, end - now)
+            self._drain(wait_seconds=1 if remaining >= 1 else 0)
+        return self.for_inference(inference_id)
+
+    def poll_for(self, seconds: float) -> None:
+        """Read the queue for ``seconds`` (to prove an absence)."""
+        end = time.monotonic() + seconds
+        for _ in range(MAX_POLLS):
+            if time.monotonic() >= end:
+                return
+            self._drain(wait_seconds=1 if end - time.monotonic() >= 1 else 0)

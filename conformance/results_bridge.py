@@ -1,0 +1,74 @@
+"""From the plugin's run state to the results document of ``reports``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import botocore
+
+from conformance import __version__, depth, sensitive
+from spec.catalogue import load_catalogue
+from spec.revisions import CURRENT
+
+if TYPE_CHECKING:
+    from conformance.plugin import RunState
+
+
+def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:
+    from reports.redact import redact
+    from reports.results import RunInfo, TestRecord, build_results
+
+    finished = dt.datetime.now(dt.UTC)
+    target = state.target or state.claimed_target
+    described: dict[str, Any] = target.describe() if target else {"name": "unresolved"}
+    if state.async_config is not None:
+        described["async_config"] = state.async_config.describe()
+        described["instance_count"] = state.async_config.instance_count
+    if state.outcomes:
+        described["longest_wait"] = max(o.duration for o in state.outcomes)
+    if state.expectations.implementation:
+        described["implementation"] = {
+            "name": state.expectations.implementation,
+            "version": state.expectations.version,
+        }
+    elif target is not None and target.embedded:
+        described["implementation"] = {"name": "reference", "version": __version__}
+    session = state.session
+    if session is not None:
+        described["invocations"] = session.invoker.sent
+    run = RunInfo(
+        suite_version=__version__,
+        spec_revision=CURRENT,
+        botocore_version=botocore.__version__,
+        target=described,
+        started_at=state.started_at.isoformat(),
+        finished_at=finished.isoformat(),
+        duration=(finished - state.started_at).total_seconds(),
+        seed=str(state.seed),
+        depth=depth.current_depth(),
+        pytest_exit_code=exitstatus,
+        command=" ".join(shlex.quote(a) for a in argv),
+    )
+    records = [
+        TestRecord(
+            nodeid=o.nodeid,
+            behaviours=(o.behaviour,),
+            outcome=o.outcome,
+            duration=o.duration,
+            message=o.message,
+            evidence=o.evidence,
+            example=o.example,
+            reason=o.reason,
+            link=o.link,
+        )
+        for o in state.outcomes
+    ]
+    results = build_results(run, records, load_catalogue())
+    document = redact(results.to_dict(), secrets=sensitive.registered())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True), encoding="utf-8")

@@ -1,0 +1,256 @@
+"""The embedded stack: moto (S3, SNS, SQS, SageMaker control plane), the probe and
+the reference service, on free loopback ports, with one probe endpoint provisioned.
+
+`start()` returns `StackSettings`, whose `env` holds exactly what
+`conformance serve` prints as `export` lines: with those in the environment,
+plain boto3 talks to the stack as it would to AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from reference.parts import DEFAULT_PARTS, Parts
+from reference.probe import ProbeServer
+from reference.service import Backends, ReferenceService
+
+PROBE_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conformance-probe:latest"
+ROLE_ARN = "arn:aws:iam::123456789012:role/conformance-probe"
+
+
+def random_credentials() -> tuple[str, str]:
+    upper = string.ascii_uppercase + string.digits
+    key = "AKIA" + "".join(secrets.choice(upper) for _ in range(16))
+    secret = "".join(secrets.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
+    return key, secret
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    env: dict[str, str]
+    endpoint_name: str
+    input_s3: str
+    clock_scale: float
+    region: str
+    access_key: str
+    secret_key: str
+    # Beyond the exported settings: what the stack provisioned, for tests.
+    output_path: str = ""
+    failure_path: str = ""
+    success_topic_arn: str = ""
+    error_topic_arn: str = ""
+    service_url: str = ""
+    moto_url: str = ""
+    probe_url: str = ""
+    max_concurrency: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class EmbeddedStack:
+    def __init__(
+        self,
+        *,
+        clock_scale: float = 0.05,
+        parts: Parts | None = None,
+        credentials: tuple[str, str] | None = None,
+        max_concurrency: int = 2,
+        region: str = "us-east-1",
+        host: str = "127.0.0.1",
+        shutdown_grace: float = 2.0,
+    ) -> None:
+        self.clock_scale = clock_scale
+        self.parts = parts or DEFAULT_PARTS
+        self.access_key, self.secret_key = credentials or random_credentials()
+        self.max_concurrency = max_concurrency
+        self.region = region
+        self.host = host
+        self.shutdown_grace = shutdown_grace
+        self.name = "conformance-" + secrets.token_hex(4)
+        self._stoppers: list[Callable[[], None]] = []
+        self.settings: StackSettings | None = None
+        self.service: ReferenceService | None = None
+        self.probe: ProbeServer | None = None
+
+    def __enter__(self) -> StackSettings:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> StackSettings:
+        if self.settings is not None:
+            return self.settings
+        began = time.perf_counter()
+        timings: dict[str, float] = {}
+        try:
+            moto_url = self._start_moto()
+            timings["moto"] = time.perf_counter() - began
+            self.probe = ProbeServer(self.host)
+            self.probe.start()
+            self._stoppers.append(self.probe.stop)
+            provisioned = self._provision(moto_url)
+            timings["provision"] = time.perf_counter() - began
+            self.service = self._start_service(moto_url)
+            timings["total"] = time.perf_counter() - began
+        except BaseException:
+            self.stop()
+            raise
+        self.settings = self._settings(moto_url, provisioned, timings)
+        return self.settings
+
+    def stop(self) -> None:
+        # Reverse order: the service's last failures still need S3 and SNS.
+        while self._stoppers:
+            self._stoppers.pop()()
+        self.settings = None
+
+    # -- pieces ------------------------------------------------------------------
+
+    def _start_moto(self) -> str:
+        from moto.server import ThreadedMotoServer  # heavy; only when a stack starts
+
+        # werkzeug logs every request moto serves to stderr; keep the console usable.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        server.start()
+
+        def stop() -> None:
+            server.stop()
+            # shutdown() ends serve_forever but keeps the socket; free the port.
+            server._server.server_close()  # type: ignore[union-attr]
+
+        self._stoppers.append(stop)
+        host, port = server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def _client(self, service: str, moto_url: str) -> Any:
+        backends = Backends({service: moto_url}, self.access_key, self.secret_key)
+        return backends.client(service, self.region)
+
+    def _provision(self, moto_url: str) -> dict[str, str]:
+        bucket = self.name
+        # Three services provisioned in parallel: each moto backend warms up on
+        # its first request, and that dominates start time.
+        with ThreadPoolExecutor(3) as pool:
+            s3 = pool.submit(self._provision_s3, moto_url, bucket)
+            topics = pool.submit(self._provision_topics, moto_url)
+            model = pool.submit(self._provision_model, moto_url)
+            s3.result()
+            success_arn, error_arn = topics.result()
+            model.result()
+        output_path = f"s3://{bucket}/async-output"
+        failure_path = f"s3://{bucket}/async-failure"
+        sagemaker = self._client("sagemaker", moto_url)
+        sagemaker.create_endpoint_config(
+            EndpointConfigName=self.name,
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": self.name,
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+            ],
+            AsyncInferenceConfig={
+                "ClientConfig": {"MaxConcurrentInvocationsPerInstance": self.max_concurrency},
+                "OutputConfig": {
+                    "S3OutputPath": output_path,
+                    "S3FailurePath": failure_path,
+                    "NotificationConfig": {
+                        "SuccessTopic": success_arn,
+                        "ErrorTopic": error_arn,
+                        "IncludeInferenceResponseIn": [
+                            "SUCCESS_NOTIFICATION_TOPIC",
+                            "ERROR_NOTIFICATION_TOPIC",
+                        ],
+                    },
+                },
+            },
+        )
+        sagemaker.create_endpoint(EndpointName=self.name, EndpointConfigName=self.name)
+        return {
+            "bucket": bucket,
+            "output_path": output_path,
+            "failure_path": failure_path,
+            "success_arn": success_arn,
+            "error_arn": error_arn,
+        }
+
+    def _provision_s3(self, moto_url: str, bucket: str) -> None:
+        self._client("s3", moto_url).create_bucket(Bucket=bucket)
+
+    def _provision_topics(self, moto_url: str) -> tuple[str, str]:
+        sns = self._client("sns", moto_url)
+        success = sns.create_topic(Name=f"{self.name}-success")["TopicArn"]
+        error = sns.create_topic(Name=f"{self.name}-error")["TopicArn"]
+        return success, error
+
+    def _provision_model(self, moto_url: str) -> None:
+        self._client("sagemaker", moto_url).create_model(
+            ModelName=self.name,
+            ExecutionRoleArn=ROLE_ARN,
+            PrimaryContainer={"Image": PROBE_IMAGE},
+        )
+
+    def _start_service(self, moto_url: str) -> ReferenceService:
+        assert self.probe is not None
+        service = ReferenceService(
+            credentials={self.access_key: self.secret_key},
+            containers={PROBE_IMAGE: self.probe.url},
+            host=self.host,
+            region=self.region,
+            clock_scale=self.clock_scale,
+            parts=self.parts,
+            backends=Backends(
+                {"sagemaker": moto_url, "s3": moto_url, "sns": moto_url},
+                self.access_key,
+                self.secret_key,
+            ),
+            shutdown_grace=self.shutdown_grace,
+        )
+        service.start()
+        self._stoppers.append(service.stop)
+        return service
+
+    def _settings(
+        self, moto_url: str, provisioned: dict[str, str], timings: dict[str, float]
+    ) -> StackSettings:
+        assert self.service is not None and self.probe is not None
+        input_s3 = f"s3://{provisioned['bucket']}/inputs/"
+        env = {
+            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.service.url,
+            "AWS_ENDPOINT_URL_SAGEMAKER": moto_url,
+            "AWS_ENDPOINT_URL_S3": moto_url,
+            "AWS_ENDPOINT_URL_SNS": moto_url,
+            "AWS_ENDPOINT_URL_SQS": moto_url,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "CONFORMANCE_ENDPOINT_NAME": self.name,
+            "CONFORMANCE_INPUT_S3": input_s3,
+        }
+        return StackSettings(
+            env=env,
+            endpoint_name=self.name,
+            input_s3=input_s3,
+            clock_scale=self.clock_scale,
+            region=self.region,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            output_path=provisioned["output_path"],
+            failure_path=provisioned["failure_path"],
+            success_topic_arn=provisioned["success_arn"],
+            error_topic_arn=provisioned["error_arn"],
+            service_url=self.service.url,
+            moto_url=moto_url,
+            probe_url=self.probe.url,
+            max_concurrency=self.max_concurrency,
+            timings=timings,
+        )

@@ -1,0 +1,224 @@
+"""Remove credentials and ``sensitive`` members from anything a report stores.
+
+``redact(value, secrets=...)`` walks dicts, lists and tuples and rewrites every
+string (keys included). Three nets, applied in order:
+
+1. *Keyed values*: a mapping entry (or a ``[name, value]`` pair, the shape of a
+   header list) whose key names a secret — ``Authorization``,
+   ``X-Amz-Security-Token``, ``X-Amzn-SageMaker-Custom-Attributes`` /
+   ``CustomAttributes`` (a ``sensitive`` member in the AWS model),
+   ``aws_secret_access_key``, session tokens, ``X-Amz-Signature`` ... — is
+   replaced; its value is also *harvested*, so the same text is removed
+   wherever else it appears (a curl line, a Hypothesis example, a probe
+   record's body preview).
+2. *Known secrets*: ``secrets`` plus the harvested values, as plain substrings.
+   Values shorter than ``MIN_SECRET_LENGTH`` are not replaced as substrings
+   (that would shred ordinary text); their keyed and pattern forms still are.
+3. *Patterns* for free text: SigV4 ``Credential=``/``Signature=`` (headers and
+   presigned-URL query parameters), ``X-Amz-Security-Token=``, ``NAME: value``
+   / ``NAME=value`` / ``"NAME": "value"`` for the names above, access key IDs
+   (``AKIA…``/``ASIA…``), ``Bearer``/``Basic`` tokens, ``curl --user``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+REDACTED = "[REDACTED]"
+MIN_SECRET_LENGTH = 8
+
+# Keys compared after lower-casing and dropping "-", "_" and spaces.
+_SENSITIVE_KEYS = frozenset(
+    {
+        "authorization",
+        "proxyauthorization",
+        "xamzsecuritytoken",
+        "xamzsignature",
+        "xamzcredential",
+        "xamznsagemakercustomattributes",
+        "customattributes",
+        "awsaccesskeyid",
+        "accesskeyid",
+        "awssecretaccesskey",
+        "secretaccesskey",
+        "secretkey",
+        "awssessiontoken",
+        "sessiontoken",
+        "awssecuritytoken",
+        "securitytoken",
+        "credentials",
+        "password",
+    }
+)
+
+# Environment variables whose values are secrets wherever they show up.
+_SECRET_ENV_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+)
+
+_NAMES = (
+    r"(?:x-amzn-sagemaker-)?custom[-_]?attributes"
+    r"|x-amz-security-token|(?:aws[-_]?)?(?:session|security)[-_]?token"
+    r"|(?:aws[-_]?)?secret[-_]?access[-_]?key|(?:aws[-_]?)?access[-_]?key[-_]?id"
+    r"|x-amz-signature|x-amz-credential|proxy-authorization"
+)
+# NAME, an optional closing quote, a separator, then a quoted or bare value.
+_NAME_VALUE = re.compile(
+    r"(?P<head>\b(?:" + _NAMES + r")\\?['\"]?\s*(?P<sep>[:=])\s*)"
+    # a value in escaped quotes (text that was JSON-encoded once more), in quotes, or bare
+    r"(?:\\(?P<eq>['\"])(?P<equoted>.*?)\\(?P=eq)"
+    r"|(?P<q>['\"])(?P<quoted>(?:\\.|(?!(?P=q)).)*)(?P=q)"
+    r"|(?P<bare>[^\r\n'\"]*))",
+    re.IGNORECASE,
+)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)(credential=)[^,\s\"'&]+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)(signature=)[^,\s\"'&]+"), r"\1" + REDACTED),
+    (re.compile(r"(?i)(x-amz-security-token=)[^\s\"'&]+"), r"\1" + REDACTED),
+    (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA)[A-Z0-9]{12,}\b"), REDACTED),
+    (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    (re.compile(r"(--user\s+|(?<!\S)-u\s+)(['\"]?)(?!\$)[^\s'\"]+\2"), r"\1\2" + REDACTED + r"\2"),
+)
+
+
+def redact(value: T, *, secrets: Iterable[str] = ()) -> T:
+    """``value`` with every secret removed from every string in it (see the module doc)."""
+    known = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_LENGTH}
+    _harvest(value, known)
+    ordered = sorted(known, key=len, reverse=True)
+    return _walk(value, ordered)
+
+
+def environment_secrets(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The AWS credential values set in the environment (``AWS_SECRET_ACCESS_KEY``, ...)."""
+    env = os.environ if environ is None else environ
+    return tuple(env[name] for name in _SECRET_ENV_VARS if env.get(name))
+
+
+def redact_text(text: str, *, secrets: Iterable[str] = ()) -> str:
+    """One string, redacted (``secrets`` are substrings to remove)."""
+    return redact(text, secrets=secrets)
+
+
+def _is_sensitive_key(key: object) -> bool:
+    if not isinstance(key, str):
+        return False
+    return re.sub(r"[-_\s]", "", key).lower() in _SENSITIVE_KEYS
+
+
+def _harvest(value: Any, found: set[str]) -> None:
+    """Collect the values of sensitive keys (and SigV4 parts) into ``found``."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if _is_sensitive_key(key):
+                _harvest_value(item, found)
+            else:
+                _harvest(item, found)
+    elif isinstance(value, list | tuple):
+        if _is_pair(value) and _is_sensitive_key(value[0]):
+            _harvest_value(value[1], found)
+            return
+        for item in value:
+            _harvest(item, found)
+    elif isinstance(value, str):
+        for match in _NAME_VALUE.finditer(value):
+            secret = _value_of(match).strip()
+            if (
+                len(secret) >= MIN_SECRET_LENGTH
+                and not secret.startswith("$")
+                and REDACTED not in secret
+            ):
+                found.add(secret)
+
+
+def _harvest_value(value: Any, found: set[str]) -> None:
+    if isinstance(value, str):
+        parts = re.findall(r"(?i)(?:credential|signature)=([^,\s\"'&]+)", value)
+        for part in [*parts, *(p.split("/")[0] for p in parts), value.strip()]:
+            if len(part) >= MIN_SECRET_LENGTH and REDACTED not in part:
+                found.add(part)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _harvest_value(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _harvest_value(item, found)
+
+
+def _is_pair(value: list[Any] | tuple[Any, ...]) -> bool:
+    return len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], str)
+
+
+def _walk(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return _redact_string(value, secrets)
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            new_key = _redact_string(key, secrets) if isinstance(key, str) else key
+            out[new_key] = _redact_keyed(key, item, secrets)
+        return type(value)(out) if isinstance(value, dict) else out
+    if isinstance(value, list | tuple):
+        if _is_pair(value) and _is_sensitive_key(value[0]):
+            items = [value[0], _redact_keyed(value[0], value[1], secrets)]
+        else:
+            items = [_walk(item, secrets) for item in value]
+        return type(value)(items) if isinstance(value, tuple) else items
+    return value
+
+
+def _redact_keyed(key: object, item: Any, secrets: list[str]) -> Any:
+    if not _is_sensitive_key(key):
+        return _walk(item, secrets)
+    if isinstance(item, str) and item == "":
+        return item
+    if isinstance(item, str) and re.sub(r"[-_\s]", "", key).lower() == "authorization":  # type: ignore[arg-type]
+        # Keep the scheme and SignedHeaders (useful evidence); drop the rest.
+        redacted = _redact_string(item, [s for s in secrets if s != item.strip()])
+        if "Credential=" in item:  # the patterns below always cut its secret parts
+            return redacted
+    return REDACTED
+
+
+def _redact_string(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    text = _NAME_VALUE.sub(_replace_name_value, text)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _value_of(match: re.Match[str]) -> str:
+    """The secret part of a NAME-value match."""
+    if match.group("eq"):
+        return match.group("equoted")
+    if match.group("q"):
+        return match.group("quoted")
+    bare = match.group("bare")
+    if match.group("sep") == "=":
+        # NAME=value in a query string or an env line: the value ends at a delimiter.
+        return re.match(r"[^\s&;,]*", bare).group(0)  # type: ignore[union-attr]
+    return bare
+
+
+def _replace_name_value(match: re.Match[str]) -> str:
+    head, value = match.group("head"), _value_of(match)
+    if match.group("eq"):
+        quote = "\\" + match.group("eq")
+        return f"{head}{quote}{REDACTED if value else ''}{quote}"
+    if match.group("q"):
+        quote = match.group("q")
+        return f"{head}{quote}{REDACTED if value else ''}{quote}"
+    if not value.strip() or value.startswith("$"):  # empty, or a shell variable reference
+        return match.group(0)
+    return f"{head}{REDACTED}{match.group('bare')[len(value) :]}"
