@@ -8,7 +8,7 @@ costs nothing in test runs that are not conformance runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -70,26 +70,66 @@ def async_config(conformance_session: ConformanceSession) -> AsyncConfig:
     return conformance_session.async_config
 
 
+RUNNER = pytest.StashKey[Scenarios]()
+
+
 @pytest.fixture(scope="session")
-def scenarios(conformance_session: ConformanceSession) -> Iterator[Scenarios]:
+def scenarios(request: pytest.FixtureRequest, conformance_session: ConformanceSession) -> Iterator[Scenarios]:
     runner = Scenarios(conformance_session)
+    request.config.stash[RUNNER] = runner
     try:
         yield runner
     finally:
+        del request.config.stash[RUNNER]
         runner.shutdown()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _start_scenarios_early(request: pytest.FixtureRequest) -> None:
-    """Start every slow scenario a selected check needs before the first check runs,
-    so a real-clock run costs about its longest wait rather than the sum of them."""
+def _scenarios_of(items: Iterable[pytest.Item]) -> list[str]:
     wanted: list[str] = []
-    for item in request.session.items:
+    for item in items:
         if item.get_closest_marker("skip"):
             continue
         for marker in item.iter_markers("scenario"):
             wanted.extend(str(a) for a in marker.args)
+    return list(dict.fromkeys(wanted))
+
+
+def _items_to_run(session: pytest.Session) -> list[pytest.Item]:
+    """The items this process will run, as far as it knows now.
+
+    Without xdist: every collected item. In an xdist worker ``session.items`` is
+    the whole collection, but the worker runs only what the controller sends it:
+    the item running now and the indices queued in xdist's worker loop (not a
+    public API: if it is missing, nothing is started early and each scenario
+    starts when its first check asks for it).
+    """
+    if not hasattr(session.config, "workerinput"):
+        return list(session.items)
+    for plugin in session.config.pluginmanager.get_plugins():
+        queue = getattr(plugin, "torun", None)
+        if queue is None or not hasattr(queue, "lock"):
+            continue
+        indices = [getattr(plugin, "item_index", None), getattr(plugin, "nextitem_index", None)]
+        with queue.lock() as pending:
+            indices.extend(pending)
+        return [session.items[i] for i in indices if isinstance(i, int) and i < len(session.items)]
+    return []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_scenarios_early(request: pytest.FixtureRequest) -> None:
+    """Start every slow scenario a check of this process needs before the first check
+    runs, so a real-clock run costs about its longest wait rather than the sum of them."""
+    wanted = _scenarios_of(_items_to_run(request.session))
     if not wanted:
         return
     runner: Scenarios = request.getfixturevalue("scenarios")
-    runner.start(dict.fromkeys(wanted))
+    runner.start(wanted)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """xdist worker: start the scenarios of checks sent to it since the last check."""
+    runner = item.config.stash.get(RUNNER, None)
+    if runner is None or not hasattr(item.config, "workerinput"):
+        return
+    runner.start(_scenarios_of(_items_to_run(item.session)))

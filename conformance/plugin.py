@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,9 @@ class RunState:
     outcomes: list[BehaviourOutcome] = field(default_factory=list)
     advisories: list[str] = field(default_factory=list)
     conformance_items: int = 0
+    # Under pytest-xdist: what the workers reported about the target (controller only).
+    worker_target: dict[str, Any] | None = None
+    worker_invocations: int = 0
 
     @property
     def revision(self) -> str:
@@ -93,6 +96,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--revision", help="API revision the target claims (default: current)")
     group.addoption("--profiles", help="comma-separated profiles the target claims (default: all)")
     group.addoption("--clock-scale", type=float, help="target clock scale, e.g. 0.05")
+    group.addoption(
+        "--outcome-deadline",
+        type=float,
+        help="seconds to wait for a request's outcome in S3 on an idle endpoint (default 30); "
+        "slow scenarios add their hold time while they run",
+    )
     group.addoption(
         "--probe",
         dest="probe",
@@ -131,7 +140,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "scenario(name): the check reads a slow scenario that starts early and runs "
         "concurrently with the rest. Example: @pytest.mark.scenario('ttl')",
     )
+    # Invalid bodies are up to 128 kB; Hypothesis warns when it prints such a repr.
+    config.addinivalue_line("filterwarnings", "ignore:Generating overly large repr")
     forced = config.getoption("hypothesis_seed", default=None)
+    workerinput = getattr(config, "workerinput", None)
+    if forced is None and workerinput and "conformance_seed" in workerinput:
+        # An xdist worker runs the controller's seed, so the header reproduces the run.
+        forced = workerinput["conformance_seed"]
     seed = depth.configure(config.getoption("depth"), int(forced) if forced is not None else None)
     options = {
         "target": config.getoption("target"),
@@ -140,6 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "revision": config.getoption("revision"),
         "profiles": config.getoption("profiles"),
         "clock_scale": config.getoption("clock_scale"),
+        "outcome_deadline": config.getoption("outcome_deadline"),
         "probe": config.getoption("probe"),
         "expectations": config.getoption("expectations"),
     }
@@ -150,6 +166,8 @@ def pytest_configure(config: pytest.Config) -> None:
         expectations=Expectations(),
         seed=seed,
     )
+    if not _is_xdist_worker(config):
+        config.pluginmanager.register(_WorkerVerdicts(config), "conformance-worker-verdicts")
 
 
 def _state(config: pytest.Config) -> RunState:
@@ -180,12 +198,34 @@ def _resolve_claims(state: RunState) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from exc
 
 
+def _wave(item: pytest.Item) -> int:
+    """When a check runs: 0 needs no model, 1 needs the model, 2 reads a slow scenario.
+
+    The slow scenarios hold every worker of the endpoint at the start of the run;
+    checks that need no model run meanwhile, and the scenario checks, which only
+    wait for their observation, run last, when it is ready.
+    """
+    if not _behaviours(item):
+        return 0
+    if item.get_closest_marker("scenario"):
+        return 2
+    return 1 if item.get_closest_marker("needs_probe") else 0
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     judged = [item for item in items if _behaviours(item)]
     if not judged:
         return
+    # Stable, and the same in every xdist worker (they must agree on the order).
+    items.sort(key=_wave)
+    for item in judged:
+        for marker in item.iter_markers("scenario"):
+            # With --dist loadgroup one xdist worker runs every check of a scenario,
+            # so the scenario runs once (each worker has its own embedded stack).
+            item.add_marker(pytest.mark.xdist_group(f"scenario-{marker.args[0]}"))
     state = _state(config)
     state.conformance_items = len(judged)
     _resolve_claims(state)
@@ -248,6 +288,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     state = _state(item.config)
     _scrub_report(report)
+    recorded, advised = len(state.outcomes), len(state.advisories)
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _judge(state, item, call, report, ids)
     elif report.when == "teardown" and report.failed:
@@ -257,7 +298,49 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                     item.nodeid, behaviour, "error", report.duration, _text(report.longrepr)
                 )
             )
+    if _is_xdist_worker(item.config):
+        # The controller writes the results document: the verdicts travel with the report.
+        report.conformance_outcomes = [asdict(o) for o in state.outcomes[recorded:]]  # type: ignore[attr-defined]
+        report.conformance_advisories = state.advisories[advised:]  # type: ignore[attr-defined]
     return report
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+class _WorkerVerdicts:
+    """On the xdist controller: collects the verdicts the workers judged."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcomes = getattr(report, "conformance_outcomes", None)
+        if outcomes is None:
+            return
+        state = _state(self._config)
+        state.outcomes.extend(BehaviourOutcome(**o) for o in outcomes)
+        state.advisories.extend(getattr(report, "conformance_advisories", None) or [])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: every worker runs this run's seed."""
+    state = _state(node.config)
+    node.workerinput["conformance_seed"] = state.seed
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist controller: what a worker learnt about the target, for the document."""
+    info = getattr(node, "workeroutput", {}).get("conformance")
+    if not info:
+        return
+    state = _state(node.config)
+    if info.get("target") and state.worker_target is None:
+        state.worker_target = info["target"]
+    state.worker_invocations += int(info.get("invocations") or 0)
 
 
 def _judge(
@@ -449,7 +532,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
     path = session.config.getoption("conformance_results_json", default=None)
-    if state is None or not path:
+    if state is None:
+        return
+    if _is_xdist_worker(session.config):
+        _send_worker_info(session.config, state)
+        return
+    if not path:
         return
     from conformance.results_bridge import write_results
 
@@ -458,6 +546,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except Exception as exc:  # the report must say the harness broke, not vanish
         print(f"conformance: could not write the results document: {exc}", file=sys.stderr)
         raise
+
+
+def _send_worker_info(config: pytest.Config, state: RunState) -> None:
+    """xdist worker: hand the controller the target as this worker resolved it."""
+    described: dict[str, Any] | None = None
+    if state.target is not None:
+        described = state.target.describe()
+        if state.async_config is not None:
+            described["async_config"] = state.async_config.describe()
+            described["instance_count"] = state.async_config.instance_count
+        described["embedded"] = state.target.embedded
+    invocations = state.session.invoker.sent if state.session is not None else 0
+    config.workeroutput["conformance"] = {  # type: ignore[attr-defined]
+        "target": described,
+        "invocations": invocations,
+    }
 
 
 # The fixtures live in their own module; pytest loads it with this plugin.

@@ -26,6 +26,11 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
     finished = dt.datetime.now(dt.UTC)
     target = state.target or state.claimed_target
     described: dict[str, Any] = target.describe() if target else {"name": "unresolved"}
+    embedded = target is not None and target.embedded
+    if state.target is None and state.worker_target:
+        # pytest-xdist: the controller never talks to the target; a worker did.
+        described = dict(state.worker_target)
+        embedded = bool(described.pop("embedded", embedded))
     if state.async_config is not None:
         described["async_config"] = state.async_config.describe()
         described["instance_count"] = state.async_config.instance_count
@@ -36,11 +41,13 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
             "name": state.expectations.implementation,
             "version": state.expectations.version,
         }
-    elif target is not None and target.embedded:
+    elif embedded:
         described["implementation"] = {"name": "reference", "version": __version__}
     session = state.session
     if session is not None:
         described["invocations"] = session.invoker.sent
+    elif state.worker_invocations:
+        described["invocations"] = state.worker_invocations
     run = RunInfo(
         suite_version=__version__,
         spec_revision=CURRENT,

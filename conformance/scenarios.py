@@ -95,12 +95,13 @@ class Scenarios:
             if name not in SCENARIOS:
                 raise HarnessError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
             if name not in self._futures:
+                self._session.saturating = True
                 self._futures[name] = self._pool.submit(SCENARIOS[name], self._session)
 
     def result(self, name: str) -> Any:
         """The scenario's observation; starts it now if nothing started it early."""
         self.start([name])
-        deadline = 4 * self._session.timing.outcome_deadline + 60
+        deadline = 4 * self._session.timing.saturated_outcome_deadline + 60
         try:
             return self._futures[name].result(timeout=deadline)
         except concurrent.futures.TimeoutError as exc:

@@ -74,6 +74,8 @@ class Timing:
     """
 
     clock_scale: float
+    # How long an outcome may take on an idle endpoint; slow scenarios add to it.
+    outcome_base: float = 30.0
 
     @property
     def ttl_floor(self) -> float:
@@ -84,8 +86,9 @@ class Timing:
         return self.ttl_floor + max(2.0, 0.25 * self.ttl_floor)
 
     @property
-    def outcome_deadline(self) -> float:
-        return 30.0 + 2.5 * self.hold
+    def saturated_outcome_deadline(self) -> float:
+        """An outcome's deadline while slow scenarios hold every worker."""
+        return self.outcome_base + 2.5 * self.hold
 
     @property
     def absence_window(self) -> float:
@@ -106,7 +109,7 @@ class ConformanceSession:
 
     def __init__(self, target: Target, *, credentials_env: Mapping[str, str] | None = None) -> None:
         self.target = target
-        self.timing = Timing(target.clock_scale)
+        self.timing = Timing(target.clock_scale, target.outcome_deadline)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "")
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
         # "conformance-run-" is the prefix the suite-run IAM policy grants (docs/iam-policy.json).
@@ -143,6 +146,14 @@ class ConformanceSession:
         self.async_config: AsyncConfig | None = None
         self.inbox: NotificationInbox | None = None
         self._unresponsive: str | None = None
+        # Set when slow scenarios start: every request may then queue behind them.
+        self.saturating = False
+
+    @property
+    def outcome_deadline(self) -> float:
+        if self.saturating:
+            return self.timing.saturated_outcome_deadline
+        return self.timing.outcome_base
 
     # -- set-up -----------------------------------------------------------------
 
@@ -344,14 +355,14 @@ class ConformanceSession:
 
     def wait_for_outcome(self, exchange: Exchange, *, deadline: float | None = None) -> Outcome:
         return self.observer.wait_for_outcome(
-            exchange, deadline=deadline or self.timing.outcome_deadline
+            exchange, deadline=deadline or self.outcome_deadline
         )
 
     def wait_for_outcomes(
         self, exchanges: list[Exchange], *, deadline: float | None = None
     ) -> list[Outcome]:
         return self.observer.wait_for_outcomes(
-            exchanges, deadline=deadline or self.timing.outcome_deadline
+            exchanges, deadline=deadline or self.outcome_deadline
         )
 
     def revision_has(self, introduced: str) -> bool:

@@ -20,6 +20,8 @@ from spec.revisions import CURRENT, REVISIONS, normalize
 SERVICES = ("sagemaker_runtime", "sagemaker", "s3", "sns", "sqs")
 ENV_ENDPOINT = {service: f"AWS_ENDPOINT_URL_{service.upper()}" for service in SERVICES}
 EMBEDDED = "embedded"
+# Names that mean the in-process reference stack; its claims are in targets/reference.toml.
+EMBEDDED_NAMES = (EMBEDDED, "reference")
 SHIPPED_TARGETS = Path(__file__).parent / "targets"
 
 
@@ -46,6 +48,7 @@ class Target:
     embedded: bool = False
     file_async_config: Mapping[str, Any] | None = None
     instance_type: str | None = None
+    outcome_deadline: float = 30.0
     source: str = "environment"
 
     @property
@@ -93,7 +96,7 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 def wants_embedded(options: Mapping[str, Any], env: Mapping[str, str]) -> bool:
     """True when no target is named anywhere, or the embedded one is named."""
     if options.get("target"):
-        return options["target"] == EMBEDDED
+        return options["target"] in EMBEDDED_NAMES
     if options.get("endpoint_name"):
         return False
     return not env.get("CONFORMANCE_ENDPOINT_NAME")
@@ -149,6 +152,10 @@ def resolve_target(
     profiles = _profiles(pick("profiles", "profiles", "CONFORMANCE_PROFILES"))
     probe = _boolean(pick("probe", "probe", "CONFORMANCE_PROBE"), default=True, name="probe")
     clock_scale = _clock_scale(pick("clock_scale", "clock_scale", "CONFORMANCE_CLOCK_SCALE"))
+    outcome_deadline = _positive(
+        pick("outcome_deadline", "outcome_deadline", "CONFORMANCE_OUTCOME_DEADLINE") or 30.0,
+        name="outcome_deadline",
+    )
     region = (
         options.get("region")
         or file_values.get("region")
@@ -195,13 +202,16 @@ def resolve_target(
         embedded=embedded,
         file_async_config=file_values.get("async_config"),
         instance_type=(file_values.get("deployment") or {}).get("instance_type"),
+        outcome_deadline=outcome_deadline,
         source=str(options.get("target") or ("embedded" if embedded else "environment")),
     )
 
 
 def _target_file_values(value: str | None) -> tuple[dict[str, Any], Path | None]:
-    if not value or value == EMBEDDED:
+    if not value:
         return {}, None
+    if value in EMBEDDED_NAMES:
+        value = str(SHIPPED_TARGETS / "reference.toml")
     path = Path(value)
     if not path.exists() and (SHIPPED_TARGETS / f"{value}.toml").exists():
         path = SHIPPED_TARGETS / f"{value}.toml"
@@ -261,6 +271,16 @@ def _boolean(value: Any, *, default: bool, name: str) -> bool:
     if text in {"0", "false", "no", "off"}:
         return False
     raise ConfigurationError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def _positive(value: Any, *, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{name}={value!r} is not a number of seconds") from exc
+    if number <= 0:
+        raise ConfigurationError(f"{name}={value!r} must be more than 0 seconds")
+    return number
 
 
 def _clock_scale(value: Any) -> float:

@@ -103,6 +103,7 @@ class TargetFile:
     profiles: tuple[str, ...] | None = None
     probe: bool | None = None
     clock_scale: float | None = None
+    outcome_deadline: float | None = None
     region: str | None = None
     expectations: str | None = None
     aws: bool | None = None
@@ -191,10 +192,12 @@ _TOP: dict[str, Check] = {
     "profiles": _strings(KNOWN_PROFILES, '["core", "validation"]'),
     "probe": _boolean,
     "clock_scale": _positive_number,
+    "outcome_deadline": _positive_number,
     "region": _string(re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$"), "us-east-1"),
     "expectations": _string(example="expectations.toml"),
     "aws": _boolean,
 }
+_FLOATS = {"clock_scale", "outcome_deadline"}
 _URL = _string(_HTTP_URL, "http://127.0.0.1:4566")
 _TOPIC = _string(_SNS_ARN, "arn:aws:sns:us-east-1:123456789012:topic")
 _TABLES: dict[str, tuple[type, dict[str, Check]]] = {
@@ -268,7 +271,7 @@ def parse_target_file(document: Mapping[str, Any], path: Path) -> TargetFile:
             problem = _TOP[key](value)
             if problem:
                 raise _fail(path, key, problem)
-            values[key] = float(value) if key == "clock_scale" else _convert(value)
+            values[key] = float(value) if key in _FLOATS else _convert(value)
         else:
             known = ", ".join([*_TOP, *(f"[{t}]" for t in _TABLES)])
             raise _fail(path, key, f"unknown key; a target file accepts {known}")

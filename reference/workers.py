@@ -142,6 +142,7 @@ class EndpointPool:
                     FailureKind.INPUT,
                     f"ClientError: Failed to download input data from {location}: {exc}",
                 )
+        payload = self._rt.parts.payload.container_payload(request, payload)
         timeout = self._rt.parts.invocation_timeout.seconds(
             request.invocation_timeout_seconds, self._rt.clock_scale
         )

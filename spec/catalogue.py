@@ -162,9 +162,7 @@ def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
         seen_ids[behaviour.id] = index + 1
         statement = " ".join(behaviour.statement.lower().split())
         if statement in seen_statements:
-            raise CatalogueError(
-                f"{where}: same statement as {seen_statements[statement]}"
-            )
+            raise CatalogueError(f"{where}: same statement as {seen_statements[statement]}")
         seen_statements[statement] = behaviour.id
         if behaviour.level == "MUST" and "[open]" in behaviour.source:
             raise CatalogueError(f"{where}: a MUST cannot rest on an [open] fact")

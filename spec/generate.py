@@ -31,7 +31,10 @@ DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
 VERSION_KEY = "x-botocore-version"
 
 # Defaults the model states only in prose ("The default is 6 hours, or 21,600 seconds").
-DOCUMENTED_DEFAULTS: Mapping[str, int] = {"RequestTTLSeconds": 21600, "InvocationTimeoutSeconds": 900}
+DOCUMENTED_DEFAULTS: Mapping[str, int] = {
+    "RequestTTLSeconds": 21600,
+    "InvocationTimeoutSeconds": 900,
+}
 
 # Errors every AWS rest-json service may answer before the operation runs (status, types).
 AUTH_ERRORS: tuple[int, tuple[str, ...]] = (
@@ -175,7 +178,8 @@ class _Generator:
             operation["x-exactly-one-of"] = groups
             operation["description"] += " " + " ".join(
                 f"A request carries exactly one of {' and '.join(g['members'])} "
-                f"(from revision {g['x-revision']})." for g in groups
+                f"(from revision {g['x-revision']})."
+                for g in groups
             )
         operation["responses"] = self.responses()
         return operation
@@ -233,7 +237,7 @@ class _Generator:
     def parameter(self, name: str, member: Json, required: bool) -> Json:
         shape = self.shapes[member["shape"]]
         location = {"uri": "path", "header": "header", "querystring": "query"}.get(
-            member.get("location", ""), None
+            member.get("location", "")
         )
         if location is None:
             raise ValueError(f"model member {name} has no HTTP location the generator knows")
@@ -282,7 +286,9 @@ class _Generator:
                 "headers": headers,
                 "content": {
                     "application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{self.operation['output']['shape']}"}
+                        "schema": {
+                            "$ref": f"#/components/schemas/{self.operation['output']['shape']}"
+                        }
                     }
                 },
             }
@@ -340,7 +346,9 @@ class _Generator:
             key = names[0] if len(names) == 1 else f"Error{status}"
             responses[key] = {
                 "description": " ".join(f"{name}: {text}" for name, text in entries),
-                "headers": {ERROR_TYPE_HEADER: {"$ref": f"#/components/headers/{ERROR_TYPE_HEADER}"}},
+                "headers": {
+                    ERROR_TYPE_HEADER: {"$ref": f"#/components/headers/{ERROR_TYPE_HEADER}"}
+                },
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 "x-error-types": names,
             }
@@ -409,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.check:
         ok, diff = drift(path=args.output)
-        sys.stdout.write(diff if not ok else f"{args.output} matches botocore {botocore_version()}\n")
+        sys.stdout.write(
+            diff if not ok else f"{args.output} matches botocore {botocore_version()}\n"
+        )
         return 0 if ok else 1
     path = write(args.output)
     print(f"wrote {path} from botocore {botocore_version()}")

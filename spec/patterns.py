@@ -155,9 +155,7 @@ class _Translator:
                     self.top_level_alternation = True
                 self.out.append(char)
                 self.pos += 1
-            elif char in "*+?}":
-                self.out.append(self.quantifier())
-            elif char == "{":
+            elif char in "*+?}" or char == "{":
                 self.out.append(self.quantifier())
             elif char in "^$":
                 raise self.fail(f"anchor {char!r} inside the pattern")

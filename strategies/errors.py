@@ -11,7 +11,7 @@ class InvalidArgument(HypothesisInvalidArgument, ValueError):
     """A strategy was called with an argument it cannot honour.
 
     The message reads ``name=value`` followed by a hint, e.g.
-    ``max_size=2000: CustomAttributes is at most 1024 characters (InvokeEndpointAsyncInput.CustomAttributes)``.
+    ``max_size=2000: InvokeEndpointAsyncInput.CustomAttributes is at most 1024 long``.
     """
 
 

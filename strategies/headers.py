@@ -37,13 +37,41 @@ OTHER_SAGEMAKER = (
 TRANSPORT = frozenset(
     name.lower()
     for name in (
-        "Host", "Authorization", "Content-Length", "Content-Type", "Content-Encoding",
-        "Content-MD5", "Transfer-Encoding", "Connection", "Keep-Alive", "Expect",
-        "User-Agent", "Accept", "Accept-Encoding", "Accept-Charset", "Accept-Language",
-        "Date", "TE", "Trailer", "Upgrade", "Via", "Forwarded", "Proxy-Authorization",
-        "Proxy-Connection", "Cookie", "Range", "Referer", "Origin", "Cache-Control",
-        "Pragma", "Max-Forwards", "If-Match", "If-None-Match", "If-Modified-Since",
-        "If-Unmodified-Since", "If-Range",
+        "Host",
+        "Authorization",
+        "Content-Length",
+        "Content-Type",
+        "Content-Encoding",
+        "Content-MD5",
+        "Transfer-Encoding",
+        "Connection",
+        "Keep-Alive",
+        "Expect",
+        "User-Agent",
+        "Accept",
+        "Accept-Encoding",
+        "Accept-Charset",
+        "Accept-Language",
+        "Date",
+        "TE",
+        "Trailer",
+        "Upgrade",
+        "Via",
+        "Forwarded",
+        "Proxy-Authorization",
+        "Proxy-Connection",
+        "Cookie",
+        "Range",
+        "Referer",
+        "Origin",
+        "Cache-Control",
+        "Pragma",
+        "Max-Forwards",
+        "If-Match",
+        "If-None-Match",
+        "If-Modified-Since",
+        "If-Unmodified-Since",
+        "If-Range",
     )
 )
 EXCLUDED_PREFIXES = ("x-amz-", "x-amzn-", "x-forwarded-", "proxy-", "content-", "amz-sdk-")
@@ -112,7 +140,9 @@ def header_values() -> st.SearchStrategy[str]:
     return st.tuples(token, extra).map(lambda t: f"iea-{t[0]}{t[1]}")
 
 
-def unsupported_headers(*, min_size: int = 1, max_size: int = 4) -> st.SearchStrategy[dict[str, str]]:
+def unsupported_headers(
+    *, min_size: int = 1, max_size: int = 4
+) -> st.SearchStrategy[dict[str, str]]:
     """Dicts of 1..4 headers the API does not support; names distinct ignoring case."""
     if isinstance(min_size, bool) or not isinstance(min_size, int) or min_size < 1:
         raise invalid("min_size", min_size, "must be an int >= 1")

@@ -46,7 +46,9 @@ def probe_instructions(
     codes = tuple(statuses)
     if not codes or any(not isinstance(c, int) or not 100 <= c <= 599 for c in codes):
         raise invalid("statuses", statuses, "a non-empty sequence of HTTP status codes")
-    sizes = st.one_of(st.sampled_from(sorted({0, 1, max_body_bytes})), st.integers(0, max_body_bytes))
+    sizes = st.one_of(
+        st.sampled_from(sorted({0, 1, max_body_bytes})), st.integers(0, max_body_bytes)
+    )
     optional: dict[str, st.SearchStrategy[Any]] = {
         "status": st.sampled_from(codes),
         "body_bytes": sizes,

@@ -18,8 +18,9 @@ DIRECT_LIMIT = 64
 
 def lengths(min_size: int, max_size: int) -> st.SearchStrategy[int]:
     """Lengths in [min_size, max_size]: the edges (min, min+1, max-1, max) mixed in."""
-    edges = sorted({n for n in (min_size, min_size + 1, max_size - 1, max_size)
-                    if min_size <= n <= max_size})
+    edges = sorted(
+        {n for n in (min_size, min_size + 1, max_size - 1, max_size) if min_size <= n <= max_size}
+    )
     small = st.integers(min_size, min(max_size, min_size + DIRECT_LIMIT))
     return st.one_of(st.sampled_from(edges), small, st.integers(min_size, max_size))
 

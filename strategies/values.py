@@ -85,9 +85,7 @@ def inference_ids(*, min_size: int = 1, max_size: int = 64) -> st.SearchStrategy
     63 and 64 are mixed in.
     """
     _bounds("InferenceId", min_size, max_size)
-    return sized_text(
-        lengths(min_size, max_size), alphabet=PRINTABLE, first=VISIBLE, last=VISIBLE
-    )
+    return sized_text(lengths(min_size, max_size), alphabet=PRINTABLE, first=VISIBLE, last=VISIBLE)
 
 
 def endpoint_names(*, min_size: int = 1, max_size: int = 63) -> st.SearchStrategy[str]:
@@ -121,7 +119,11 @@ def input_locations(*, max_size: int = 1024) -> st.SearchStrategy[str]:
         bucket = draw(bucket_names())
         host = draw(
             st.sampled_from(
-                (f"s3://{bucket}", f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.us-west-2.amazonaws.com")
+                (
+                    f"s3://{bucket}",
+                    f"https://{bucket}.s3.amazonaws.com",
+                    f"https://{bucket}.s3.us-west-2.amazonaws.com",
+                )
             )
         )
         prefix = host + "/"
@@ -134,9 +136,7 @@ def input_locations(*, max_size: int = 1024) -> st.SearchStrategy[str]:
     return build()
 
 
-def s3_output_path_extensions(
-    *, min_size: int = 1, max_size: int = 512
-) -> st.SearchStrategy[str]:
+def s3_output_path_extensions(*, min_size: int = 1, max_size: int = 512) -> st.SearchStrategy[str]:
     """S3OutputPathExtension values over ``[a-zA-Z0-9!_.*'()/-]``.
 
     Follows ``InvokeEndpointAsyncInput.S3OutputPathExtension`` (1–512,

@@ -29,7 +29,7 @@ LATIN1 = "".join(chr(c) for c in range(0xA1, 0x100))  # non-ASCII, not white spa
 INT32 = (-(2**31), 2**31 - 1)
 NOT_INTEGERS = ("sixty", "60.0", "6e1", "0x3c", "60s", "+-1", "1_000", "NaN", "twelve hundred")
 ENDPOINT_BAD_CHARS = "_.~@+=,! "
-EXTENSION_BAD_CHARS = ":?#%\\~@\"&+=, [];<>^`{|}$"
+EXTENSION_BAD_CHARS = ':?#%\\~@"&+=, [];<>^`{|}$'
 FILENAME_BAD_CHARS = "/ ~:!*'()@+=,"
 
 
@@ -56,11 +56,13 @@ def too_long(member: Member) -> st.SearchStrategy[Any]:
     if name == "EndpointName":
         return sized_text(sizes, alphabet=ALNUM + "-", first=ALNUM, last=ALNUM)
     if name == "InputLocation":
+
         @st.composite
         def location(draw: st.DrawFn) -> str:
             prefix = f"s3://{draw(bucket_names())}/"
             key_sizes = lengths(top + 1 - len(prefix), top + 64 - len(prefix))
             return prefix + draw(sized_text(key_sizes, alphabet=S3_KEY_CHARS, first=ALNUM))
+
         return location()
     if name == "S3OutputPathExtension":
         return sized_text(sizes, alphabet=S3_KEY_CHARS)
@@ -116,8 +118,10 @@ def out_of_range(member: Member, kind: str) -> st.SearchStrategy[int]:
     assert member.minimum is not None and member.maximum is not None
     if kind == "minimum":
         edge = member.minimum - 1
-        return st.one_of(st.sampled_from(sorted({edge, 0, -1, INT32[0]} - {member.minimum})),
-                         st.integers(INT32[0], edge))
+        return st.one_of(
+            st.sampled_from(sorted({edge, 0, -1, INT32[0]} - {member.minimum})),
+            st.integers(INT32[0], edge),
+        )
     edge = member.maximum + 1
     return st.one_of(st.sampled_from((edge, edge + 1, INT32[1])), st.integers(edge, INT32[1]))
 
@@ -135,4 +139,3 @@ def violating_values(member: Member, kind: str) -> st.SearchStrategy[Any]:
     if kind == "type" and member.type == "integer":
         return st.sampled_from(NOT_INTEGERS)
     raise invalid("kind", kind, f"{member.name} has no such constraint to break")
-

@@ -62,8 +62,22 @@ def test_schema_enums_match_the_code() -> None:
 def test_every_profile_is_used_and_areas_cover_the_issue() -> None:
     catalogue = load_catalogue()
     assert {b.profile for b in catalogue} == set(PROFILES)
-    assert {"WIRE", "VAL", "ID", "HDR", "OUT", "FAIL", "PATH", "BODY", "ASYNC", "TTL", "TMO",
-            "CONC", "NOTIF", "AUTH"} <= {b.area for b in catalogue}
+    assert {
+        "WIRE",
+        "VAL",
+        "ID",
+        "HDR",
+        "OUT",
+        "FAIL",
+        "PATH",
+        "BODY",
+        "ASYNC",
+        "TTL",
+        "TMO",
+        "CONC",
+        "NOTIF",
+        "AUTH",
+    } <= {b.area for b in catalogue}
 
 
 def test_validation_labels_name_validation_behaviours() -> None:
@@ -96,12 +110,16 @@ def test_accessors() -> None:
     [
         (ENTRY.format(id="IEA-X-1", level="MUST", statement="Bad id here."), "entry 1 (IEA-X-1)"),
         (ENTRY.format(id="IEA-AB-001", level="MUSTN'T", statement="Bad level."), "'level'"),
-        (ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
-         + ENTRY.format(id="IEA-AB-001", level="MUST", statement="Another thing."),
-         "entry 2 (IEA-AB-001): duplicate ID"),
-        (ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
-         + ENTRY.format(id="IEA-AB-002", level="MAY", statement="One  thing holds."),
-         "same statement as IEA-AB-001"),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + ENTRY.format(id="IEA-AB-001", level="MUST", statement="Another thing."),
+            "entry 2 (IEA-AB-001): duplicate ID",
+        ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + ENTRY.format(id="IEA-AB-002", level="MAY", statement="One  thing holds."),
+            "same statement as IEA-AB-001",
+        ),
         ("[[behaviour]\nid=", "not valid TOML"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The generated OpenAPI document: valid, complete, derivable per revision, usable by schemathesis."""
+"""The generated OpenAPI document: valid, derivable per revision, usable by schemathesis."""
 
 from __future__ import annotations
 
@@ -48,8 +48,13 @@ def test_2021_08_has_only_the_original_members() -> None:
     assert "x-exactly-one-of" not in op
     assert headers_of(document)["X-Amzn-SageMaker-InputLocation"]["required"] is True
     assert {p["x-member"] for p in op["parameters"]} == {
-        "EndpointName", "ContentType", "Accept", "CustomAttributes", "InferenceId",
-        "InputLocation", "RequestTTLSeconds",
+        "EndpointName",
+        "ContentType",
+        "Accept",
+        "CustomAttributes",
+        "InferenceId",
+        "InputLocation",
+        "RequestTTLSeconds",
     }
     assert list(op["responses"]["202"]["headers"]) == ["X-Amzn-SageMaker-OutputLocation"]
 
@@ -69,7 +74,11 @@ def test_constraints_and_responses() -> None:
     document = load_openapi()
     headers = headers_of(document)
     assert headers["X-Amzn-SageMaker-RequestTTLSeconds"]["schema"] == {
-        "type": "integer", "format": "int32", "minimum": 60, "maximum": 21600, "default": 21600,
+        "type": "integer",
+        "format": "int32",
+        "minimum": 60,
+        "maximum": 21600,
+        "default": 21600,
     }
     assert headers["X-Amzn-SageMaker-Inference-Id"]["schema"]["minLength"] == 1
     assert headers["X-Amzn-SageMaker-Custom-Attributes"]["x-sensitive"] is True
@@ -91,8 +100,9 @@ def test_schemathesis_generates_cases_for_the_operation() -> None:
     strategy = schema[OPERATION_PATH]["POST"].as_strategy()
     seen = []
 
-    @settings(max_examples=15, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=15, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(strategy)
     def collect(case: object) -> None:
         seen.append(case)

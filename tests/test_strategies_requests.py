@@ -16,12 +16,16 @@ from spec.wirecheck import validate_wire_request
 from strategies.errors import InvalidArgument
 from strategies.requests import InvalidRequest, invalid_requests, valid_requests, violations
 
-OPERATION = get_session().get_service_model("sagemaker-runtime").operation_model(
-    "InvokeEndpointAsync"
+OPERATION = (
+    get_session().get_service_model("sagemaker-runtime").operation_model("InvokeEndpointAsync")
 )
 SERIALIZER = serialize.create_serializer("rest-json", include_validation=False)
-FAST = settings(max_examples=60, database=None, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=60,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Constraints botocore's ParamValidator checks itself: min (length and value), type, required.
 BOTOCORE_CHECKS = {"min_length", "minimum", "type"}
 
@@ -45,9 +49,13 @@ def test_valid_requests_pass_botocore_openapi_and_contract(revision: str) -> Non
         request = wire(params)
         assert set(request["headers"]) == expected_headers(params, revision)
         assert set(request["headers"]) <= set(contract(revision).header_names)
-        errors = validate_wire_request(method=request["method"], path=request["url_path"],
-                                       headers=request["headers"], body=request["body"],
-                                       revision=revision)
+        errors = validate_wire_request(
+            method=request["method"],
+            path=request["url_path"],
+            headers=request["headers"],
+            body=request["body"],
+            revision=revision,
+        )
         assert errors == (), errors
         assert contract(revision).check(params) == ()
         assert ("Body" in params) != ("InputLocation" in params)
@@ -63,14 +71,18 @@ def test_invalid_requests_are_rejected_for_the_labelled_reason(revision: str) ->
         violation = request.violation
         assert [v.key for v in contract(revision).check(request.params)] == [violation.key]
         sent = wire(request.params)
-        errors = validate_wire_request(method=sent["method"], path=sent["url_path"],
-                                       headers=sent["headers"], body=sent["body"],
-                                       revision=revision)
+        errors = validate_wire_request(
+            method=sent["method"],
+            path=sent["url_path"],
+            headers=sent["headers"],
+            body=sent["body"],
+            revision=revision,
+        )
         # the schema may also report a second keyword for the same value ("" breaks the pattern)
         assert (violation.member, violation.kind) in [(e.member, e.kind) for e in errors]
         assert {e.member for e in errors} == {violation.member}
         report = ParamValidator().validate(request.params, OPERATION.input_shape)
-        # botocore checks min length/value, type and required; not max, patterns or Body/InputLocation
+        # botocore checks min length/value, type, required; not max, pattern, Body/InputLocation
         assert report.has_errors() is (violation.kind in BOTOCORE_CHECKS), report.generate_report()
 
     check()
@@ -92,8 +104,9 @@ def test_every_labelled_violation_is_generated(revision: str) -> None:
 
 
 def test_given_endpoint_and_input_are_used() -> None:
-    strategy = valid_requests(revision="2026-02", endpoint_name="probe-1",
-                              input_location="s3://bucket/in.json")
+    strategy = valid_requests(
+        revision="2026-02", endpoint_name="probe-1", input_location="s3://bucket/in.json"
+    )
     example = find(strategy, lambda p: True, settings=settings(database=None))
     assert example["EndpointName"] == "probe-1"
     assert example["InputLocation"] == "s3://bucket/in.json"

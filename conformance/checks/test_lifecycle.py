@@ -169,7 +169,7 @@ class Lifecycle(RuleBasedStateMachine):
             inbox = self.session.inbox
             if inbox is not None and tracked.exchange.inference_id:
                 messages = inbox.wait_for(
-                    tracked.exchange.inference_id, deadline=self.session.timing.outcome_deadline
+                    tracked.exchange.inference_id, deadline=self.session.outcome_deadline
                 )
                 ids = {(m.message or {}).get("inferenceId") for m in messages}
                 checks.require(

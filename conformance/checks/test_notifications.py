@@ -42,7 +42,7 @@ def _collect(session: ConformanceSession, inference_id: str | None) -> list[Noti
     # Read past the first message for a while: a duplicate must be seen to be judged.
     return session.inbox.wait_for(
         inference_id,
-        deadline=session.timing.outcome_deadline,
+        deadline=session.outcome_deadline,
         settle=session.timing.absence_window,
     )
 

@@ -29,8 +29,14 @@ def test_each_request_gets_its_own_output_under_the_output_path(
     config = session.async_config
     assert config is not None
     count = max(4, examples("outcome"))
+    # Half the requests share one input: each must still get its own output.
+    shared = session.put_input(probe_payload(tag=new_tag("output-shared")))
     exchanges = [
-        session.invoke_probe(probe_payload(tag=new_tag("output"))) for _ in range(count)
+        session.invoke_probe(
+            probe_payload(tag=new_tag("output")),
+            extra_params={"InputLocation": shared} if index % 2 else None,
+        )
+        for index in range(count)
     ]
     for exchange in exchanges:
         require_accepted(exchange, purpose="a valid probe request")

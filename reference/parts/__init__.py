@@ -8,11 +8,16 @@ The service has no other switches: what differs between targets lives here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reference.parts.auth import Authenticator, SigV4Authenticator
 from reference.parts.dispatch import Dispatcher, QueueDispatcher
-from reference.parts.forwarding import ApiHeaderForwarder, HeaderForwarder
+from reference.parts.forwarding import (
+    ApiHeaderForwarder,
+    ExactPayload,
+    HeaderForwarder,
+    PayloadForwarder,
+)
 from reference.parts.ids import InferenceIds, Uuid4Ids
 from reference.parts.locations import LocationPlanner, UuidLocations
 from reference.parts.notifications import Notification, Notifier, SageMakerNotifier
@@ -43,6 +48,8 @@ class Parts:
     notifier: Notifier
     responder: Responder
     dispatcher: Dispatcher
+    # Last and defaulted, so targets built before it existed keep working.
+    payload: PayloadForwarder = field(default_factory=ExactPayload)
 
 
 DEFAULT_VALIDATOR: RuleValidator = default_validator()
@@ -70,6 +77,7 @@ __all__ = [
     "Concurrency",
     "Dispatcher",
     "ExactOutcomeWriter",
+    "ExactPayload",
     "Expiry",
     "HeaderForwarder",
     "InferenceIds",
@@ -79,6 +87,7 @@ __all__ = [
     "Notifier",
     "OutcomeWriter",
     "Parts",
+    "PayloadForwarder",
     "PerInstanceConcurrency",
     "QueueDispatcher",
     "Responder",

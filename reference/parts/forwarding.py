@@ -33,3 +33,17 @@ class ApiHeaderForwarder:
         if request.custom_attributes is not None:
             headers[CUSTOM_ATTRIBUTES] = request.custom_attributes
         return headers
+
+
+class PayloadForwarder(Protocol):
+    def container_payload(self, request: AsyncRequest, payload: bytes) -> bytes:
+        """The bytes POST /invocations carries, given the input read (S3 or inline Body)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExactPayload:
+    """The input byte for byte, whether it came from InputLocation or the inline Body."""
+
+    def container_payload(self, request: AsyncRequest, payload: bytes) -> bytes:
+        return payload

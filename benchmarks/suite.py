@@ -1,0 +1,383 @@
+"""Suite benchmark: the six figures of issue 8, side by side in one run.
+
+    /work/venv/bin/python benchmarks/suite.py [--only quick,standard,...] [--repeat N]
+
+1. ``quick`` / ``standard``: wall time of ``conformance run`` at that depth against
+   the embedded reference (clock scale as shipped, 0.05).
+2. ``real-clock``: a quick ``conformance run --clock-scale 1`` (every check, the slow
+   scenarios included) divided by the longest wait the contract forces: the 60 s
+   TTL floor plus its set-up, the set-up being a ``conformance run`` of one cheap
+   check at the same scale (process start, embedded stack, preflight, reports).
+   Target <= 1.25.
+3. ``overhead``: invocations/s through the suite's client
+   (``ConformanceSession.invoke``) divided by a bare boto3
+   ``invoke_endpoint_async`` loop, same calls, alternating rounds. Target >= 0.9.
+4. ``burst``: the reference's accepted invocations/s divided by moto_server's, the
+   same burst (``benchmarks/burst.py``) against both.
+5. ``xdist``: the quick suite under ``pytest -n 2`` (one embedded stack per worker)
+   against the same suite serially: speed-up, and that both pass.
+6. peak memory of the standard run: the largest summed RSS of the pytest process
+   tree, sampled every 0.1 s, and the pytest process's own high-water mark.
+
+Prints a table and writes ``benchmarks/results/latest.json``. Every figure comes
+from this one run; the machine and its load are recorded beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from burst import burst, runtime  # the sibling benchmark, reused
+
+TTL_FLOOR_SECONDS = 60
+SEED = "12345"
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+PARTS = ("quick", "standard", "real-clock", "overhead", "burst", "xdist")
+# One cheap check: the set-up a real-clock run pays before any queue exists.
+SETUP_ONLY = "test_an_unknown_endpoint_is_a_validation_error"
+
+
+@dataclass
+class Measured:
+    """One child process: wall time, exit code, peak memory, the tail of its output."""
+
+    seconds: float
+    returncode: int
+    peak_tree_rss_mb: float
+    peak_main_hwm_mb: float
+    tail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seconds": round(self.seconds, 2),
+            "returncode": self.returncode,
+            "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1),
+            "peak_main_hwm_mb": round(self.peak_main_hwm_mb, 1),
+            "tail": self.tail,
+        }
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found.extend(int(p) for p in handle.read().split())
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    seen, todo = [], [pid]
+    while todo and len(seen) < 10_000:
+        current = todo.pop()
+        seen.append(current)
+        todo.extend(_children(current))
+    return seen
+
+
+def measure(command: Sequence[str], *, cwd: Path, timeout: float) -> Measured:
+    """Run ``command``; wall time and peak memory of its process tree (Linux /proc)."""
+    began = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            list(command), cwd=cwd, stdout=log, stderr=subprocess.STDOUT, text=True
+        )
+        peak_tree = peak_main = 0
+        end = began + timeout
+        while process.poll() is None:
+            if time.perf_counter() > end:
+                process.kill()
+                process.wait()
+                break
+            pids = _tree(process.pid)
+            peak_tree = max(peak_tree, sum(_status_kb(p, "VmRSS") for p in pids))
+            # The pytest process: the deepest python below the wrapper, if any.
+            peak_main = max(peak_main, *(_status_kb(p, "VmHWM") for p in pids))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - began
+        log.seek(0)
+        tail = "\n".join(log.read().splitlines()[-6:])
+    return Measured(seconds, process.returncode, peak_tree / 1024, peak_main / 1024, tail)
+
+
+def conformance_run(work: Path, name: str, *pytest_args: str, timeout: float) -> Measured:
+    command = [
+        sys.executable, "-m", "conformance", "run", "--report-dir", str(work / name),
+        "--hypothesis-seed", SEED, "-q", *pytest_args,
+    ]
+    return measure(command, cwd=work, timeout=timeout)
+
+
+def pytest_run(work: Path, *pytest_args: str, timeout: float) -> Measured:
+    command = [
+        sys.executable, "-m", "pytest", "--pyargs", "conformance.checks", "-p",
+        "no:cacheprovider", "--hypothesis-seed", SEED, "-q", *pytest_args,
+    ]
+    return measure(command, cwd=work, timeout=timeout)
+
+
+# -- in-process figures: one stack for the client overhead and the burst --------------
+
+
+def _rate(send: Callable[[], Any], count: int) -> float:
+    began = time.perf_counter()
+    for _ in range(count):
+        send()
+    return count / (time.perf_counter() - began)
+
+
+def overhead_and_burst(parts: set[str], *, calls: int, rounds: int, burst_n: int) -> dict:
+    from conformance.session import ConformanceSession
+    from conformance.target import resolve_target
+    from reference.endpoints import S3Uri
+    from reference.stack import EmbeddedStack
+    from reference.testing import clients
+
+    out: dict[str, Any] = {}
+    stack = EmbeddedStack(clock_scale=0.05, max_concurrency=8)
+    settings = stack.start()
+    try:
+        env = dict(settings.env)
+        location = S3Uri.parse(settings.input_s3).join("bench.json")
+        clients(settings)["s3"].put_object(
+            Bucket=location.bucket, Key=location.key, Body=b'{"tag": "bench"}'
+        )
+        params = {
+            "EndpointName": settings.endpoint_name,
+            "InputLocation": str(location),
+            "ContentType": "application/json",
+            "RequestTTLSeconds": 21600,
+        }
+        if "overhead" in parts:
+            target = resolve_target({"clock_scale": 0.05}, env, embedded_env=env)
+            session = ConformanceSession(target, credentials_env=env)
+            bare = runtime(settings, settings.service_url)
+            suite_rates, bare_rates = [], []
+            try:
+                def through_suite() -> Any:
+                    return session.invoke(params)
+
+                def through_boto3() -> Any:
+                    return bare.invoke_endpoint_async(**params)
+
+                for send in (through_suite, through_boto3):
+                    _rate(send, 20)  # warm connections, caches, the model loader
+                for _ in range(rounds):
+                    suite_rates.append(_rate(through_suite, calls))
+                    bare_rates.append(_rate(through_boto3, calls))
+            finally:
+                session.invoker.close()
+            suite, plain = statistics.median(suite_rates), statistics.median(bare_rates)
+            out["overhead"] = {
+                "suite_per_s": round(suite, 1),
+                "boto3_per_s": round(plain, 1),
+                "ratio": round(suite / plain, 3),
+                "rounds": rounds,
+                "calls_per_round": calls,
+                "suite_rounds": [round(r, 1) for r in suite_rates],
+                "boto3_rounds": [round(r, 1) for r in bare_rates],
+            }
+        if "burst" in parts:
+            reference = runtime(settings, settings.service_url)
+            moto = runtime(settings, settings.moto_url)
+            for client in (reference, moto):
+                burst(client, settings, str(location), 20, 4)
+            rates: dict[str, float] = {}
+            # moto first: the reference's burst leaves moto busy with S3/SNS work.
+            for name, client in (("moto_server", moto), ("reference", reference)):
+                responses, elapsed, _ = burst(client, settings, str(location), burst_n, 32)
+                rates[name] = len(responses) / elapsed
+            out["burst"] = {
+                "reference_per_s": round(rates["reference"], 1),
+                "moto_per_s": round(rates["moto_server"], 1),
+                "ratio": round(rates["reference"] / rates["moto_server"], 3),
+                "requests": burst_n,
+            }
+    finally:
+        stack.stop()
+    return out
+
+
+# -- the run ------------------------------------------------------------------------
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_at_start": _load(),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    parts = set(args.only.split(",")) if args.only else set(PARTS)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise SystemExit(f"--only: unknown parts {sorted(unknown)}; known: {', '.join(PARTS)}")
+    results: dict[str, Any] = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "seed": SEED,
+    }
+    with tempfile.TemporaryDirectory(prefix="conformance-bench-") as tmp:
+        work = Path(tmp)
+        for depth in ("quick", "standard"):
+            if depth in parts:
+                measured = conformance_run(work, depth, "--depth", depth, timeout=1800)
+                results[depth] = measured.to_dict()
+                print(f"  {depth}: {measured.seconds:.1f} s (exit {measured.returncode})")
+        if "real-clock" in parts:
+            setup = conformance_run(
+                work, "setup", "--clock-scale", "1", "-k", SETUP_ONLY, timeout=600
+            )
+            real = conformance_run(
+                work, "real", "--depth", "quick", "--clock-scale", "1", timeout=3600
+            )
+            forced = TTL_FLOOR_SECONDS + setup.seconds
+            results["real_clock"] = {
+                "run": real.to_dict(),
+                "setup": setup.to_dict(),
+                "forced_wait_seconds": round(forced, 2),
+                "ratio": round(real.seconds / forced, 3),
+            }
+            print(f"  real clock: {real.seconds:.1f} s / {forced:.1f} s forced")
+        if parts & {"overhead", "burst"}:
+            results.update(
+                overhead_and_burst(
+                    parts, calls=args.calls, rounds=args.rounds, burst_n=args.burst
+                )
+            )
+            print("  overhead/burst done")
+        if "xdist" in parts:
+            serial = pytest_run(work, "--depth", "quick", timeout=1800)
+            parallel = pytest_run(work, "--depth", "quick", "-n", "2", timeout=1800)
+            results["xdist"] = {
+                "serial": serial.to_dict(),
+                "parallel": parallel.to_dict(),
+                "workers": 2,
+                "speedup": round(serial.seconds / parallel.seconds, 3),
+            }
+            print(f"  xdist: {serial.seconds:.1f} s -> {parallel.seconds:.1f} s")
+    results["machine"]["load_at_end"] = _load()
+    return results
+
+
+def _row(figure: str, value: str, target: str = "", note: str = "") -> str:
+    return f"| {figure} | {value} | {target} | {note} |"
+
+
+def table(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    rows = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}; "
+        f"load {m['load_at_start']} -> {m.get('load_at_end', '?')}; {results['when']}",
+        "",
+        "| figure | value | target | note |",
+        "|---|---|---|---|",
+    ]
+    for depth in ("quick", "standard"):
+        if depth in results:
+            r = results[depth]
+            rows.append(_row(f"`conformance run --depth {depth}` (scale 0.05)",
+                             f"{r['seconds']:.1f} s", "", f"exit {r['returncode']}"))
+    if "real_clock" in results:
+        r = results["real_clock"]
+        rows.append(_row(
+            "real clock (scale 1, quick) / forced wait", f"{r['ratio']:.2f}", "<= 1.25",
+            f"{r['run']['seconds']:.1f} s / (60 s + {r['setup']['seconds']:.1f} s set-up); "
+            f"exit {r['run']['returncode']}",
+        ))
+    if "overhead" in results:
+        r = results["overhead"]
+        rows.append(_row("suite client / bare boto3 (invocations/s)", f"{r['ratio']:.2f}",
+                         ">= 0.9", f"{r['suite_per_s']:.0f}/s vs {r['boto3_per_s']:.0f}/s"))
+    if "burst" in results:
+        r = results["burst"]
+        rows.append(_row("reference / moto_server accepted/s (burst)", f"{r['ratio']:.2f}", "",
+                         f"{r['reference_per_s']:.0f}/s vs {r['moto_per_s']:.0f}/s, "
+                         f"{r['requests']} requests x 32 threads"))
+    if "xdist" in results:
+        r = results["xdist"]
+        rows.append(_row("`pytest -n 2` speed-up (quick)", f"{r['speedup']:.2f}x", "",
+                         f"{r['serial']['seconds']:.1f} s -> {r['parallel']['seconds']:.1f} s; "
+                         f"exit {r['serial']['returncode']}/{r['parallel']['returncode']}"))
+    if "standard" in results:
+        r = results["standard"]
+        rows.append(_row("peak memory, standard run", f"{r['peak_tree_rss_mb']:.0f} MB", "",
+                         f"process tree RSS; pytest high-water {r['peak_main_hwm_mb']:.0f} MB"))
+    return "\n".join(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(PARTS)}")
+    parser.add_argument("--calls", type=int, default=200, help="invocations per overhead round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating overhead rounds")
+    parser.add_argument("--burst", type=int, default=1000, help="requests in the burst")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON")
+    args = parser.parse_args(argv)
+    results = run(args)
+    text = table(results)
+    results["table"] = text
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(text)
+    print(f"\nwritten: {args.output}")
+    failed = [
+        name for name in ("quick", "standard") if results.get(name, {}).get("returncode", 0)
+    ]
+    if "xdist" in results and results["xdist"]["parallel"]["returncode"]:
+        failed.append("xdist")
+    if "real_clock" in results and results["real_clock"]["run"]["returncode"]:
+        failed.append("real-clock")
+    if failed:
+        print(f"runs that did not pass: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Mutants of SigV4 verification."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from reference import sigv4
+from reference.errors import ServiceError
+from reference.parts import SigV4Authenticator
+
+MISMATCH = "The request signature we calculated does not match"
+
+
+@dataclass(frozen=True)
+class AcceptsUnsigned(SigV4Authenticator):
+    """IEA-AUTH-001: a request with no Authorization header is let in anonymously."""
+
+    def authenticate(
+        self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
+    ) -> str:
+        if not request.headers.get("Authorization"):
+            return "anonymous"
+        return super().authenticate(request, keys=keys, region=region, now=now)
+
+
+@dataclass(frozen=True)
+class IgnoresSignature(SigV4Authenticator):
+    """IEA-AUTH-002: key, scope and date are checked; the signature itself is not."""
+
+    def authenticate(
+        self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
+    ) -> str:
+        try:
+            return super().authenticate(request, keys=keys, region=region, now=now)
+        except ServiceError as error:
+            if not error.message.startswith(MISMATCH):
+                raise
+            return sigv4.parse_authorization(request.headers["Authorization"]).access_key
+
+
+@dataclass(frozen=True)
+class AcceptsUnknownKeys(SigV4Authenticator):
+    """IEA-AUTH-003: a key the service does not know is let in (fail-open key lookup)."""
+
+    def authenticate(
+        self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
+    ) -> str:
+        try:
+            return super().authenticate(request, keys=keys, region=region, now=now)
+        except ServiceError as error:
+            if error.code != "UnrecognizedClientException":
+                raise
+            return sigv4.parse_authorization(request.headers["Authorization"]).access_key
+
+
+def nine_days_of_skew() -> SigV4Authenticator:
+    """IEA-AUTH-004: signatures up to nine days old (or early) are accepted."""
+    return SigV4Authenticator(max_skew=timedelta(days=9))
+
+
+@dataclass(frozen=True)
+class TrustsDeclaredPayloadHash(SigV4Authenticator):
+    """IEA-AUTH-005: when the client signs an X-Amz-Content-Sha256 header (as S3 clients do),
+    the service trusts it and skips comparing the signature over the body it received."""
+
+    def authenticate(
+        self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
+    ) -> str:
+        try:
+            return super().authenticate(request, keys=keys, region=region, now=now)
+        except ServiceError as error:
+            auth = sigv4.parse_authorization(request.headers.get("Authorization", ""))
+            declared = "x-amz-content-sha256" in auth.signed_headers
+            if not error.message.startswith(MISMATCH) or not declared:
+                raise
+            return auth.access_key
