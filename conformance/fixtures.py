@@ -74,7 +74,9 @@ RUNNER = pytest.StashKey[Scenarios]()
 
 
 @pytest.fixture(scope="session")
-def scenarios(request: pytest.FixtureRequest, conformance_session: ConformanceSession) -> Iterator[Scenarios]:
+def scenarios(
+    request: pytest.FixtureRequest, conformance_session: ConformanceSession
+) -> Iterator[Scenarios]:
     runner = Scenarios(conformance_session)
     request.config.stash[RUNNER] = runner
     try:
@@ -120,11 +122,10 @@ def _items_to_run(session: pytest.Session) -> list[pytest.Item]:
 def _start_scenarios_early(request: pytest.FixtureRequest) -> None:
     """Start every slow scenario a check of this process needs before the first check
     runs, so a real-clock run costs about its longest wait rather than the sum of them."""
-    wanted = _scenarios_of(_items_to_run(request.session))
-    if not wanted:
+    if not _scenarios_of(request.session.items):
         return
     runner: Scenarios = request.getfixturevalue("scenarios")
-    runner.start(wanted)
+    runner.start(_scenarios_of(_items_to_run(request.session)))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

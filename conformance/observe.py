@@ -196,10 +196,15 @@ class S3Observer:
             pending = still
             if not pending:
                 break
-            remaining = end - time.monotonic()
+            now = time.monotonic()
+            remaining = end - now
             if remaining <= 0:
                 continue
-            time.sleep(min(delay, remaining))
+            # Wake when a grace period ends, not up to a backoff step (1 s) after it.
+            grace_ends = [
+                first_seen[i] + self.grace_seconds - now for i in pending if i in first_seen
+            ]
+            time.sleep(max(0.0, min(delay, remaining, *grace_ends)))
             delay = min(delay * 1.6, 1.0)
         return [
             Outcome(

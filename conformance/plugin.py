@@ -199,17 +199,16 @@ def _resolve_claims(state: RunState) -> None:
 
 
 def _wave(item: pytest.Item) -> int:
-    """When a check runs: 0 needs no model, 1 needs the model, 2 reads a slow scenario.
+    """Checks that read a slow scenario run last, the others keep their order.
 
-    The slow scenarios hold every worker of the endpoint at the start of the run;
-    checks that need no model run meanwhile, and the scenario checks, which only
-    wait for their observation, run last, when it is ready.
+    A scenario starts before the first check and holds the endpoint's workers;
+    its checks only wait for its observation, so they wait least at the end.
+    Under pytest-xdist they come first instead: the worker they are sent to
+    starts the scenario at once and waits for it while the others run the rest.
     """
-    if not _behaviours(item):
-        return 0
-    if item.get_closest_marker("scenario"):
-        return 2
-    return 1 if item.get_closest_marker("needs_probe") else 0
+    if _behaviours(item) and item.get_closest_marker("scenario"):
+        return -1 if _is_xdist_worker(item.config) else 1
+    return 0
 
 
 @pytest.hookimpl(tryfirst=True)
