@@ -52,7 +52,7 @@ def examples(kind: str) -> int:
 def hypothesis_check(kind: str, **overrides: Any) -> Callable[[F], F]:
     """Settings for a check that talks to a target: the depth's example count,
     no per-example deadline (the target's latency is not ours to judge here),
-    no shrinking beyond what is cheap, the run's seed, no example database."""
+    no shrinking, the run's seed, no example database."""
 
     def decorate(test: F) -> F:
         options: dict[str, Any] = {
@@ -61,7 +61,10 @@ def hypothesis_check(kind: str, **overrides: Any) -> Callable[[F], F]:
             "database": None,
             "report_multiple_bugs": False,
             "suppress_health_check": list(HealthCheck),
-            "phases": [Phase.explicit, Phase.generate, Phase.shrink],
+            # No shrink phase: every shrink step is a round of requests (and outcome
+            # waits) against the target, and Hypothesis allows shrinking up to five
+            # minutes per failing check; the first falsifying example is the evidence.
+            "phases": [Phase.explicit, Phase.generate],
         }
         options.update(overrides)
         configured = settings(**options)

@@ -124,6 +124,13 @@ class S3Observer:
         self._s3 = s3
         self.grace_seconds = grace_seconds
 
+    def exists(self, location: S3Location) -> bool:
+        try:
+            self._s3.head_object(Bucket=location.bucket, Key=location.key)
+        except (ClientError, BotoCoreError):
+            return False
+        return True
+
     def fetch(self, location: S3Location | None) -> S3Object | None:
         """The object at ``location``, or None when there is none (or it cannot be read)."""
         if location is None or not location.key:

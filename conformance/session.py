@@ -100,7 +100,8 @@ class RunResources:
     """What this run created, so clean-up removes exactly that."""
 
     input_keys: list[str] = field(default_factory=list)
-    outcome_uris: list[str] = field(default_factory=list)
+    # (output, failure) locations the target announced for the run's accepted requests
+    outcomes: list[tuple[str | None, str | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -324,10 +325,11 @@ class ConformanceSession:
                 # One hang is enough: later checks fail fast instead of each waiting.
                 self._unresponsive = str(exc)
             raise
-        with self.resources.lock:
-            for uri in (exchange.output_location, exchange.failure_location):
-                if uri and exchange.status == 202:
-                    self.resources.outcome_uris.append(uri)
+        if 200 <= exchange.status < 300:
+            with self.resources.lock:
+                self.resources.outcomes.append(
+                    (exchange.output_location, exchange.failure_location)
+                )
         return exchange
 
     def invoke_probe(
@@ -379,7 +381,7 @@ class ConformanceSession:
             self.inbox.close()
         with self.resources.lock:
             keys = list(self.resources.input_keys)
-            outcomes = list(self.resources.outcome_uris)
+            outcomes = list(self.resources.outcomes)
         for start in range(0, len(keys), 1000):
             batch = keys[start : start + 1000]
             try:
@@ -390,19 +392,42 @@ class ConformanceSession:
                 removed["inputs"] += len(batch)
             except (ClientError, BotoCoreError):
                 pass
-        allowed = [p for p in self._outcome_prefixes() if p]
-        for uri in outcomes:
-            location = parse_location(uri)
-            # Only the suite's own outcomes, and only where the endpoint config says
-            # outcomes go: a target that wrote elsewhere does not get us writing there.
-            if location is None or not any(location.is_under(p) for p in allowed):
-                continue
-            try:
-                self.s3.delete_object(Bucket=location.bucket, Key=location.key)
-                removed["outcomes"] += 1
-            except (ClientError, BotoCoreError):
-                pass
+        removed["outcomes"] = self._remove_outcomes(outcomes)
         self.invoker.close()
+        return removed
+
+    def _remove_outcomes(self, outcomes: list[tuple[str | None, str | None]]) -> int:
+        """Delete the outcomes of the run's requests, waiting (bounded) for late ones.
+
+        Requests whose outcome no check waited for may still be running; deleting
+        before they land would leave their objects behind.
+        """
+        allowed = [p for p in self._outcome_prefixes() if p]
+        pairs = [
+            tuple(
+                loc
+                for loc in (parse_location(out), parse_location(fail))
+                # Only where the endpoint config says outcomes go: a target that wrote
+                # elsewhere does not get the suite deleting there.
+                if loc is not None and any(loc.is_under(p) for p in allowed)
+            )
+            for out, fail in outcomes
+        ]
+        pending = [pair for pair in pairs if pair]
+
+        def all_landed() -> bool:
+            pending[:] = [p for p in pending if not any(map(self.observer.exists, p))]
+            return not pending
+
+        wait_until(all_landed, deadline=0.0 if self._unresponsive else self.timing.outcome_base)
+        removed = 0
+        for pair in pairs:
+            for location in pair:
+                try:
+                    self.s3.delete_object(Bucket=location.bucket, Key=location.key)
+                    removed += 1
+                except (ClientError, BotoCoreError):
+                    pass
         return removed
 
     def _outcome_prefixes(self) -> list[str]:

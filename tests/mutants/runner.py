@@ -31,6 +31,7 @@ CHECKS = ROOT / "conformance" / "checks"
 CLOCK_SCALE = 0.05
 # Parallel suite runs: each is mostly waiting on the target; the CPU it needs
 # is its start-up, so a few more than the cores keeps both busy.
+OUTPUT_KEPT = 20_000
 PARALLEL = int(os.environ.get("CONFORMANCE_TEST_PARALLEL", "6"))
 
 
@@ -131,10 +132,11 @@ def run_suite(
         done = subprocess.run(
             command, env=full_env, cwd=workdir, capture_output=True, text=True, timeout=timeout
         )
-        returncode, output = done.returncode, done.stdout + done.stderr
+        returncode, output = done.returncode, (done.stdout + done.stderr)[-OUTPUT_KEPT:]
     except subprocess.TimeoutExpired as exc:
         returncode = -1
-        output = f"the suite did not finish within {timeout:.0f} s\n{exc.stdout or ''}"
+        tail = exc.stdout[-OUTPUT_KEPT:] if isinstance(exc.stdout, str) else ""
+        output = f"the suite did not finish within {timeout:.0f} s\n{tail}"
     seconds = time.monotonic() - started
     document: dict[str, Any] = {}
     if results.is_file():

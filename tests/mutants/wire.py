@@ -68,6 +68,17 @@ class UntypedErrors(RestJsonResponder):
 
 
 @dataclass(frozen=True)
+class UnknownEndpointIs404(RestJsonResponder):
+    """With a skipped EndpointName rule: a bad name reaches the endpoint lookup, and an
+    endpoint that is not found is answered 404 ResourceNotFound (VAL-023 is a SHOULD)."""
+
+    def error(self, error: ServiceError, request_id: str) -> web.Response:
+        if error.code == "ValidationError" and error.message.endswith("not found."):
+            error = ServiceError(404, "ResourceNotFound", error.message)
+        return super().error(error, request_id)
+
+
+@dataclass(frozen=True)
 class EmptyErrorMessages(RestJsonResponder):
     """IEA-VAL-026: errors keep their type but carry an empty message."""
 
