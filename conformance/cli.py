@@ -27,7 +27,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "start the embedded reference stack and print its settings"),
     "deploy-probe": ("deploy_probe", "deploy the probe endpoint and its topics on AWS"),
     "teardown": ("teardown", "delete what deploy-probe created, by its tags"),
-    "prepare-moto": ("prepare_moto", "create the endpoint in a running moto_server, write its target file"),
+    "prepare-moto": (
+        "prepare_moto",
+        "create the endpoint in a running moto_server and write its target file",
+    ),
 }
 
 

@@ -182,7 +182,9 @@ class Invoker:
         )
         self._operation = model.operation_model(OPERATION)
         self._serializer = create_serializer("rest-json", include_validation=False)
-        self._http = URLLib3Session(timeout=(connect_timeout, read_timeout), max_pool_connections=20)
+        self._http = URLLib3Session(
+            timeout=(connect_timeout, read_timeout), max_pool_connections=20
+        )
         self.read_timeout = read_timeout
         self.sent = 0
 
@@ -225,6 +227,11 @@ class Invoker:
         if signing.sign:
             self._sign(request, signing, body)
         prepared = request.prepare()
+        # As botocore's own endpoint does: header text goes on the wire as UTF-8, the
+        # encoding SigV4 signed it in.
+        for name, value in list(prepared.headers.items()):
+            if isinstance(value, str) and not value.isascii():
+                prepared.headers[name] = value.encode("utf-8")
         # Stream the answer so a hostile target's huge body is cut off, not buffered.
         prepared.stream_output = True
         recorded = RecordedRequest(
@@ -313,7 +320,7 @@ def reproduction(exchange: Exchange) -> dict[str, str]:
     """A boto3 snippet and a curl line that resend the request (credentials left out)."""
     params = {k: v for k, v in exchange.params.items() if k != "Body"}
     if "Body" in exchange.params:
-        params["Body"] = "<%d bytes>" % len(exchange.request.body)
+        params["Body"] = f"<{len(exchange.request.body)} bytes>"
     boto3_lines = [
         "import boto3",
         'client = boto3.client("sagemaker-runtime")',

@@ -54,7 +54,7 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[ConformanceS
     try:
         yield session
     finally:
-        state.cleanup = session.close()  # type: ignore[attr-defined]
+        state.cleanup = session.close()
         if stack is not None:
             stack.stop()
 

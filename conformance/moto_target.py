@@ -8,8 +8,14 @@ model, so the image is a placeholder) and writes a target file for it.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -75,3 +81,43 @@ def prepare_moto(
         ),
     )
     return target_path
+
+
+@contextlib.contextmanager
+def moto_server(*, host: str = "127.0.0.1", startup_deadline: float = 30.0) -> Iterator[str]:
+    """Start ``moto_server`` on a free loopback port; its URL while the block runs."""
+    executable = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which(
+        "moto_server"
+    )
+    if executable is None:
+        raise RuntimeError("moto_server not found: install moto[server]")
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = int(probe.getsockname()[1])
+    process = subprocess.Popen(
+        [executable, "-H", host, "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        end = time.monotonic() + startup_deadline
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {process.returncode}")
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > end:
+                    raise RuntimeError(
+                        f"moto_server did not listen on {port} within {startup_deadline} s"
+                    ) from None
+                time.sleep(0.1)
+        yield f"http://{host}:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -6,6 +6,7 @@ sleeps "to let things settle". Every loop is bounded in time and in count.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -58,6 +59,10 @@ def parse_location(uri: str | None) -> S3Location | None:
     return None
 
 
+def _uri(location: S3Location | None) -> str:
+    return location.uri if location else "-"
+
+
 @dataclass(frozen=True)
 class S3Object:
     location: S3Location
@@ -106,8 +111,8 @@ class Outcome:
                 "kind": "note",
                 "text": (
                     f"outcome after {self.waited:.1f} s: {self.kind}; "
-                    f"output location {self.output_location.uri if self.output_location else '-'}, "
-                    f"failure location {self.failure_location.uri if self.failure_location else '-'}"
+                    f"output location {_uri(self.output_location)}, "
+                    f"failure location {_uri(self.failure_location)}"
                 ),
             }
         ]
@@ -239,7 +244,11 @@ class Notification:
         return None
 
     def to_evidence(self) -> dict[str, Any]:
-        return {"kind": "notification", "topic": self.topic_arn, "message": self.message or self.raw}
+        return {
+            "kind": "notification",
+            "topic": self.topic_arn,
+            "message": self.message or self.raw,
+        }
 
 
 class NotificationInbox:
@@ -298,15 +307,11 @@ class NotificationInbox:
 
     def close(self) -> None:
         for subscription in self._subscriptions:
-            try:
+            with contextlib.suppress(ClientError, BotoCoreError):
                 self._sns.unsubscribe(SubscriptionArn=subscription)
-            except (ClientError, BotoCoreError):
-                pass
         if self._owns_queue and self.queue_url:
-            try:
+            with contextlib.suppress(ClientError, BotoCoreError):
                 self._sqs.delete_queue(QueueUrl=self.queue_url)
-            except (ClientError, BotoCoreError):
-                pass
 
     def _drain(self, wait_seconds: int) -> int:
         response = self._sqs.receive_message(

@@ -63,6 +63,7 @@ class RunState:
     implementation: dict[str, str] = field(default_factory=dict)
     outcomes: list[BehaviourOutcome] = field(default_factory=list)
     advisories: list[str] = field(default_factory=list)
+    cleanup: dict[str, int] = field(default_factory=dict)
     conformance_items: int = 0
     # Under pytest-xdist: what the workers reported about the target (controller only).
     worker_target: dict[str, Any] | None = None
@@ -198,7 +199,7 @@ def _resolve_claims(state: RunState) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from exc
 
 
-def _wave(item: pytest.Item) -> int:
+def _wave(item: pytest.Item) -> tuple[int, str]:
     """Checks that read a slow scenario run last, the others keep their order.
 
     A scenario starts before the first check and holds the endpoint's workers;
@@ -206,9 +207,11 @@ def _wave(item: pytest.Item) -> int:
     Under pytest-xdist they come first instead: the worker they are sent to
     starts the scenario at once and waits for it while the others run the rest.
     """
-    if _behaviours(item) and item.get_closest_marker("scenario"):
-        return -1 if _is_xdist_worker(item.config) else 1
-    return 0
+    marker = item.get_closest_marker("scenario") if _behaviours(item) else None
+    if marker is None:
+        return (0, "")
+    # Grouped by scenario name (saturation, the slow one, sorts first).
+    return (-1 if _is_xdist_worker(item.config) else 1, str(marker.args[0]))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -222,8 +225,10 @@ def pytest_collection_modifyitems(
     items.sort(key=_wave)
     for item in judged:
         for marker in item.iter_markers("scenario"):
-            # With --dist loadgroup one xdist worker runs every check of a scenario,
-            # so the scenario runs once (each worker has its own embedded stack).
+            # For --dist loadgroup: one xdist worker would run every check of a
+            # scenario, so it runs once (each worker has its own embedded stack).
+            # xdist 3.8 with pytest 9 ignores the group (it renames item._nodeid,
+            # which pytest 9 no longer reads); --dist load then relies on the order.
             item.add_marker(pytest.mark.xdist_group(f"scenario-{marker.args[0]}"))
     state = _state(config)
     state.conformance_items = len(judged)
@@ -482,7 +487,7 @@ def _classify(exc: BaseException | None) -> tuple[list[ContractViolation], set[s
 
 def _example(exc: BaseException | None) -> str | None:
     notes = getattr(exc, "__notes__", None) or []
-    text = "\n".join(str(n) for n in notes if "Falsifying" in str(n) or "Draw" in str(n) or "=" in str(n))
+    text = "\n".join(str(n) for n in notes)
     return sensitive.scrub(text) if text else None
 
 

@@ -315,7 +315,9 @@ class ConformanceSession:
     ) -> Exchange:
         """Send one request; remember its announced locations for clean-up."""
         if self._unresponsive:
-            raise TargetUnreachable(f"the target stopped answering earlier in this run: {self._unresponsive}")
+            raise TargetUnreachable(
+                f"the target stopped answering earlier in this run: {self._unresponsive}"
+            )
         if isinstance(params.get("CustomAttributes"), str):
             sensitive.register(params["CustomAttributes"])
         try:

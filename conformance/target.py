@@ -187,7 +187,9 @@ def resolve_target(
     notifications = file_values.get("notifications") or {}
     embedded = embedded_env is not None
     return Target(
-        name=str(file_values.get("name") or ("reference (embedded)" if embedded else endpoint_name)),
+        name=str(
+            file_values.get("name") or ("reference (embedded)" if embedded else endpoint_name)
+        ),
         endpoint_name=str(endpoint_name),
         input_s3=str(input_s3),
         revision=revision,

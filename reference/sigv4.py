@@ -125,19 +125,7 @@ def _values(request: SignedRequest, name: str) -> list[str]:
     else:
         value = request.headers.get(name)
         values = [] if value is None else [value]
-    return [_as_signed(v) for v in values]
-
-
-def _as_signed(value: str) -> str:
-    """A header value as the client signed it.
-
-    HTTP carries header bytes; aiohttp decodes them as UTF-8 (surrogate-escaping
-    what is not UTF-8), while clients such as botocore sign the text whose
-    Latin-1 encoding went on the wire. Recover the bytes, read them as Latin-1.
-    """
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return values
 
 
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
@@ -149,7 +137,10 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 
 def signature(secret: str, auth: Authorization, amz_date: str, request: SignedRequest) -> str:
     scope = f"{auth.date}/{auth.region}/{auth.service}/aws4_request"
-    digest = hashlib.sha256(canonical_request(request, auth.signed_headers).encode()).hexdigest()
+    # aiohttp decodes header bytes as UTF-8 with surrogate escapes; encoding the same
+    # way gives back the exact bytes that were on the wire, which is what was signed.
+    canonical = canonical_request(request, auth.signed_headers).encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(canonical).hexdigest()
     string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
     key = signing_key(secret, auth.date, auth.region, auth.service)
     return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()

@@ -25,7 +25,9 @@ def stack() -> Iterator[StackSettings]:
 
 
 @pytest.fixture
-def aws_env(stack: StackSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def aws_env(
+    stack: StackSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     empty = tmp_path / "no-aws-config"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONFORMANCE_"))}
     env.update(stack.env)

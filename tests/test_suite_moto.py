@@ -3,20 +3,16 @@ breaks the contract, and with the shipped expectations the run is green."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from mutants.runner import WHOLE_SUITE, check, run_suite
 
-from conformance.moto_target import prepare_moto
+from conformance.moto_target import moto_server, prepare_moto
 
+WIRE_202 = "test_every_valid_request_gets_202_with_inference_id_and_output_location"
+VALIDATION = "test_an_invalid_request_is_rejected_with_validation_error"
 # What issue 4 names as moto's breaks; each must be among the failures.
 MOTO_BREAKS = {
     "IEA-WIRE-001": "status 202",
@@ -27,45 +23,10 @@ MOTO_BREAKS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_listening(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto_server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto_server did not listen on {port} within {deadline} s")
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    executable = shutil.which("moto_server", path=str(Path(sys.executable).parent))
-    assert executable, "moto_server is installed with moto[server] (pyproject dependencies)"
-    port = _free_port()
-    process = subprocess.Popen(
-        [executable, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_listening(port, process, deadline=30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +40,10 @@ def moto_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def targets(moto_url: str, moto_env: dict[str, str], tmp_path_factory) -> dict[str, Path]:
+def targets(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("moto")
-    saved = {k: os.environ.get(k) for k in moto_env}
-    os.environ.update(moto_env)
-    try:
-        bare = prepare_moto(moto_url, folder / "bare.toml", expectations=False, out=lambda _: None)
-        expected = prepare_moto(moto_url, folder / "expected.toml", out=lambda _: None)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    bare = prepare_moto(moto_url, folder / "bare.toml", expectations=False, out=lambda _: None)
+    expected = prepare_moto(moto_url, folder / "expected.toml", out=lambda _: None)
     return {"bare": bare, "expected": expected}
 
 
@@ -102,8 +54,8 @@ def test_moto_fails_where_it_breaks_the_contract(
         "moto-bare",
         moto_env,
         (
-            *check("test_wire", "test_every_valid_request_gets_202_with_inference_id_and_output_location"),
-            *check("test_validation", "test_an_invalid_request_is_rejected_with_validation_error[IEA-VAL-017]"),
+            *check("test_wire", WIRE_202),
+            *check("test_validation", f"{VALIDATION}[IEA-VAL-017]"),
             *check("test_output", "test_each_request_gets_its_own_output_under_the_output_path"),
             *check("test_notifications", "test_a_success_publishes_one_complete_message"),
         ),

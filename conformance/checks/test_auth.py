@@ -32,7 +32,9 @@ def _faults() -> dict[str, Signing]:
     return {
         "IEA-AUTH-001": Signing(sign=False),
         "IEA-AUTH-002": Signing(secret_key="wrong-secret-" + "x" * 28),
-        "IEA-AUTH-003": Signing(access_key="AKIAUNKNOWNCONFORMAN", secret_key="unknown-" + "y" * 32),
+        "IEA-AUTH-003": Signing(
+            access_key="AKIAUNKNOWNCONFORMAN", secret_key="unknown-" + "y" * 32
+        ),
         "IEA-AUTH-004": Signing(date=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)),
         "IEA-AUTH-005": Signing(signed_body=b"{\"tampered\": true}"),
     }

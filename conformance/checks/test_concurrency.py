@@ -55,7 +55,9 @@ def test_requests_beyond_the_limit_are_queued_and_complete(scenarios: Scenarios)
     for invocation in [*seen.holders, seen.extra]:
         outcome = invocation.outcome
         checks.require(
-            invocation.exchange.status == 202 and outcome is not None and outcome.output is not None,
+            invocation.exchange.status == 202
+            and outcome is not None
+            and outcome.output is not None,
             "IEA-CONC-002",
             expected=f"{seen.limit + 1} requests against a limit of {seen.limit}: all accepted "
             "with 202, all completed with an output",

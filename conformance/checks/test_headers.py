@@ -74,8 +74,11 @@ def test_custom_attributes_reach_the_model_verbatim(
         require(
             received == str(value),
             "IEA-HDR-002",
-            expected=f"X-Amzn-SageMaker-Custom-Attributes at the model, verbatim ({fingerprint(value)})",
-            observed="absent" if received is None else f"a different value ({fingerprint(received)})",
+            expected="X-Amzn-SageMaker-Custom-Attributes at the model, verbatim "
+            f"({fingerprint(value)})",
+            observed="absent"
+            if received is None
+            else f"a different value ({fingerprint(received)})",
             exchange=exchange,
         )
 

@@ -14,7 +14,9 @@ from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from strategies.values import inference_ids
 
-UUID_SHAPE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+UUID_SHAPE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 
 
 @pytest.mark.behaviour("IEA-ID-001")

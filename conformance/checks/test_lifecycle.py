@@ -43,7 +43,8 @@ class Lifecycle(RuleBasedStateMachine):
         super().__init__()
         self.pending: list[Tracked] = []
         self.settled: list[Tracked] = []
-        self.can_fail = bool(self.session.async_config and self.session.async_config.s3_failure_path)
+        config = self.session.async_config
+        self.can_fail = bool(config and config.s3_failure_path)
 
     @rule(size=st.none() | st.integers(0, 4096), inline=st.booleans())
     def invoke_succeeding(self, size: int | None, inline: bool) -> None:

@@ -47,6 +47,10 @@ def _collect(session: ConformanceSession, inference_id: str | None) -> list[Noti
     )
 
 
+def _get(node: Any, key: str) -> Any:
+    return node.get(key) if isinstance(node, dict) else None
+
+
 def _missing(message: dict[str, Any] | None, fields: tuple[str, ...]) -> list[str]:
     if not isinstance(message, dict):
         return list(fields)
@@ -102,7 +106,7 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
         expected=f"inferenceId {exchange.inference_id!r} and outputLocation "
         f"{exchange.output_location!r} as in the 202 response",
         observed=f"inferenceId {message.get('inferenceId')!r}, outputLocation "
-        f"{response_parameters.get('outputLocation') if isinstance(response_parameters, dict) else None!r}",
+        f"{_get(response_parameters, 'outputLocation')!r}",
         exchange=exchange,
         observations=evidence,
     )
@@ -120,7 +124,9 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
             "IEA-NOTIF-006",
             expected="responseBody.content = the output, base64, encoding BASE64 "
             "(IncludeInferenceResponseIn names SUCCESS_NOTIFICATION_TOPIC)",
-            observed="no responseBody" if not body else "a responseBody that differs from the output",
+            observed="no responseBody"
+            if not body
+            else "a responseBody that differs from the output",
             exchange=exchange,
             observations=evidence,
         )
@@ -157,7 +163,8 @@ def test_a_failure_publishes_one_error_message(inbox_session: ConformanceSession
         and reason.strip() != ""
         and message.get("inferenceId") == exchange.inference_id,
         "IEA-NOTIF-004",
-        expected=f"invocationStatus 'Failed', a failureReason, inferenceId {exchange.inference_id!r}",
+        expected="invocationStatus 'Failed', a failureReason, "
+        f"inferenceId {exchange.inference_id!r}",
         observed=f"invocationStatus {message.get('invocationStatus')!r}, failureReason "
         f"{reason!r}, inferenceId {message.get('inferenceId')!r}",
         exchange=exchange,

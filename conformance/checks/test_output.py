@@ -16,7 +16,9 @@ from conformance.observe import parse_location
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
 
-UUID_OUT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.out$")
+UUID_OUT = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.out$"
+)
 
 
 @pytest.mark.behaviour(
@@ -130,7 +132,8 @@ def test_the_output_holds_exactly_what_the_model_returned(
             expected=f"the {size} bytes the model returned",
             observed="no output object"
             if output is None
-            else f"{output.size} bytes" + ("" if output.body == expected else ", different content"),
+            else f"{output.size} bytes"
+            + ("" if output.body == expected else ", different content"),
             exchange=exchange,
             observations=outcome.to_evidence(),
         )

@@ -12,9 +12,13 @@ import pytest
 from conformance.checks.support import evidence_of
 from conformance.client import HarnessError
 from conformance.judge import Checks, require
-from conformance.scenarios import SaturationObservation, Scenarios
+from conformance.scenarios import Invocation, SaturationObservation, Scenarios
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
+
+
+def _kind(invocation: Invocation) -> str:
+    return invocation.outcome.kind if invocation.outcome else "none"
 
 
 def _observation(scenarios: Scenarios) -> SaturationObservation:
@@ -29,7 +33,7 @@ def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> Non
     if witness is None:
         raise HarnessError(
             "the witness request produced no probe record, so the model's history cannot "
-            f"be read (witness outcome: {seen.witness.outcome.kind if seen.witness.outcome else 'none'})"
+            f"be read (witness outcome: {_kind(seen.witness)})"
         )
     history = set(witness.history)
     holder_tags = [h.tag for h in seen.holders if h.outcome and h.outcome.output]

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.checks.support import witness_history
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
 from conformance.judge import Checks
+from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from spec.catalogue import load_catalogue
@@ -116,8 +118,6 @@ def test_a_rejected_request_is_never_queued(conformance_session: ConformanceSess
         checks = Checks()
         rejected = [(t, i, e) for t, i, e in sent if e.status >= 400]
         if session.target.probe:
-            from conformance.checks.support import witness_history
-
             record, witness, outcome = witness_history(session)
             ran = [t for t, _, _ in rejected if t in record.history]
             checks.require(
@@ -130,7 +130,7 @@ def test_a_rejected_request_is_never_queued(conformance_session: ConformanceSess
             )
         for tag, _, exchange in rejected:
             announced = [exchange.output_location, exchange.failure_location]
-            objects = [session.observer.fetch(_loc(a)) for a in announced if a]
+            objects = [session.observer.fetch(parse_location(a)) for a in announced if a]
             checks.require(
                 not any(objects),
                 "IEA-VAL-022",
@@ -173,9 +173,3 @@ def test_an_unknown_endpoint_is_a_validation_error(conformance_session: Conforma
         checks.done()
 
     check()
-
-
-def _loc(uri: str | None):  # type: ignore[no-untyped-def]
-    from conformance.observe import parse_location
-
-    return parse_location(uri)

@@ -71,8 +71,9 @@ class TrustsDeclaredPayloadHash(SigV4Authenticator):
         try:
             return super().authenticate(request, keys=keys, region=region, now=now)
         except ServiceError as error:
-            auth = sigv4.parse_authorization(request.headers.get("Authorization", ""))
-            declared = "x-amz-content-sha256" in auth.signed_headers
-            if not error.message.startswith(MISMATCH) or not declared:
+            if not error.message.startswith(MISMATCH):
+                raise
+            auth = sigv4.parse_authorization(request.headers["Authorization"])
+            if "x-amz-content-sha256" not in auth.signed_headers:
                 raise
             return auth.access_key

@@ -229,11 +229,17 @@ class SharedStack:
         *,
         workdir: Path,
         timeout: float = 300.0,
+        options: Sequence[str] = (),
     ) -> SuiteRun:
         """Serve `parts` and run `selection` against it."""
         with self.serve(parts) as service:
             return run_suite(
-                name, self.env(service.url), selection, workdir=workdir, timeout=timeout
+                name,
+                self.env(service.url),
+                selection,
+                workdir=workdir,
+                timeout=timeout,
+                extra=options,
             )
 
 
