@@ -221,6 +221,7 @@ def pytest_collection_modifyitems(
     judged = [item for item in items if _behaviours(item)]
     if not judged:
         return
+    _restore_hypothesis_printer()
     # Stable, and the same in every xdist worker (they must agree on the order).
     items.sort(key=_wave)
     for item in judged:
@@ -252,6 +253,19 @@ def pytest_collection_modifyitems(
                     "a run without the probe is not a conformance claim"
                 )
             )
+
+
+def _restore_hypothesis_printer() -> None:
+    """Give Hypothesis back its printer of failing examples.
+
+    schemathesis (imported by the fuzz check) swaps Hypothesis' RepresentationPrinter
+    for one that prints nothing, a speed-up for its own coverage phase; the suite's
+    evidence needs the minimal failing example Hypothesis found.
+    """
+    from hypothesis import core
+    from hypothesis.vendor import pretty
+
+    core.RepresentationPrinter = pretty.RepresentationPrinter  # type: ignore[misc]
 
 
 def _claimed(state: RunState, behaviour: Any) -> bool:
