@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from conformance.checks.support import accepted, announced_under
 from conformance.client import Exchange
@@ -55,10 +61,9 @@ class Lifecycle(RuleBasedStateMachine):
         )
         self._track(Tracked(tag, False, size, exchange))
 
+    @precondition(lambda self: self.can_fail)
     @rule(status=st.sampled_from([400, 500, 503]))
     def invoke_failing(self, status: int) -> None:
-        if not self.can_fail:
-            return
         tag = new_tag("lifecycle-fail")
         exchange = self.session.invoke_probe(probe_payload(tag=tag, status=status))
         self._track(Tracked(tag, True, None, exchange))
