@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,7 +60,8 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
         seed=str(state.seed),
         depth=depth.current_depth(),
         pytest_exit_code=exitstatus,
-        command=" ".join(shlex.quote(a) for a in argv),
+        # `conformance run` passes the command the user typed; plain pytest has argv.
+        command=os.environ.get("CONFORMANCE_COMMAND") or " ".join(shlex.quote(a) for a in argv),
     )
     records = [
         TestRecord(
