@@ -275,6 +275,7 @@ class NotificationInbox:
         self._owns_queue = queue_url is None
         self._subscriptions: list[str] = []
         self._by_id: dict[str | None, list[Notification]] = {}
+        self._message_ids: set[str] = set()
         self._lock = threading.Lock()
         self.received = 0
 
@@ -340,6 +341,14 @@ class NotificationInbox:
             if isinstance(envelope, dict) and "Message" in envelope:
                 topic = str(envelope.get("TopicArn", ""))
                 raw = envelope["Message"]
+                # SNS and SQS deliver at least once: a redelivery carries the same SNS
+                # MessageId and is not a second notification; a second publish has its own.
+                message_id = envelope.get("MessageId")
+                with self._lock:
+                    if message_id and message_id in self._message_ids:
+                        return
+                    if message_id:
+                        self._message_ids.add(message_id)
         except ValueError:
             pass
         try:

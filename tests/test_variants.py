@@ -30,6 +30,12 @@ def _name(group: tuple[str, ...]) -> str:
     return "+".join(group)
 
 
+def _param(group: tuple[str, ...]) -> object:
+    alarms = [v.false_alarm for v in VARIANTS if v.name in group and v.false_alarm]
+    marks = [pytest.mark.xfail(reason="; ".join(alarms), strict=True)] if alarms else []
+    return pytest.param(group, id=_name(group), marks=marks)
+
+
 @pytest.fixture(scope="module")
 def variant_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, SuiteRun]]:
     workdir: Path = tmp_path_factory.mktemp("variants")
@@ -52,7 +58,7 @@ def test_every_variant_is_run() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("group", TARGETS, ids=[_name(g) for g in TARGETS])
+@pytest.mark.parametrize("group", [_param(g) for g in TARGETS])
 def test_a_conforming_variant_passes_the_whole_suite(
     group: tuple[str, ...], variant_runs: dict[str, SuiteRun]
 ) -> None:

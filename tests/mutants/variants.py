@@ -218,6 +218,8 @@ class Variant:
     build: Callable[[], dict[str, Any]]
     # MAY behaviours the variant is allowed to report as not kept (advisories).
     may_differ: frozenset[str] = frozenset()
+    # A known false alarm of the suite on this variant: why, precisely (a strict xfail).
+    false_alarm: str = ""
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -234,15 +236,20 @@ VARIANTS: tuple[Variant, ...] = (
             frozenset({"IEA-PATH-003"})),
     Variant("names-from-inference-id", lambda: {"locations": NamesFromInferenceId()},
             frozenset({"IEA-OUT-007"})),
-    Variant("rejects-reused-inference-ids", lambda: {"validator": rejecting_reused_ids()}),
+    Variant("rejects-reused-inference-ids", lambda: {"validator": rejecting_reused_ids()},
+            false_alarm="suite gap: whether a reused InferenceId is rejected is [open], but "
+            "strategies.requests.valid_requests draws InferenceIds that repeat across examples "
+            "(test_wire::test_every_valid_request_gets_202...), so a target rejecting a reuse "
+            "with 400 fails IEA-WIRE-001/002/003; fix: make drawn InferenceIds unique per run"),
 )
 
 # Variants replacing different fields, run together (one suite run per group).
 VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("hex-inference-ids", "extra-response-headers", "platform-container-headers",
      "dated-key-names", "other-failure-texts"),
-    ("type-in-body", "queue-latency", "names-from-inference-id", "rejects-reused-inference-ids"),
+    ("type-in-body", "queue-latency", "names-from-inference-id"),
     ("other-error-texts", "failure-path-without-extension"),
+    ("rejects-reused-inference-ids",),
 )
 
 
