@@ -9,6 +9,7 @@ failed check can show what was sent and what came back.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shlex
 from collections.abc import Mapping
@@ -288,6 +289,11 @@ class Invoker:
         )
         signer = _DatedSigV4(credentials, SIGNING_NAME, self.region, signing.date)
         if signing.signed_body is not None:
+            # Declare the signed body's hash too: a target must hash the body it
+            # received, not trust the declaration.
+            request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(
+                signing.signed_body
+            ).hexdigest()
             request.data = signing.signed_body
             signer.add_auth(request)
             request.data = body

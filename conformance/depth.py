@@ -49,10 +49,21 @@ def examples(kind: str) -> int:
     return EXAMPLES[current_depth()][kind]
 
 
-def hypothesis_check(kind: str, **overrides: Any) -> Callable[[F], F]:
+# Kinds whose examples are single quick requests: shrinking them to the minimal
+# failing example costs seconds. Outcome, stateful and other waiting checks are not
+# shrunk: every step is a round of requests and outcome waits, and Hypothesis allows
+# shrinking for up to five minutes per failing check; their first falsifying
+# example is the evidence.
+SHRUNK_KINDS = frozenset({"property", "fuzz"})
+
+
+def hypothesis_check(
+    kind: str, *, shrink: bool | None = None, **overrides: Any
+) -> Callable[[F], F]:
     """Settings for a check that talks to a target: the depth's example count,
     no per-example deadline (the target's latency is not ours to judge here),
-    no shrinking, the run's seed, no example database."""
+    shrinking only where it is cheap, the run's seed, no example database."""
+    shrinking = kind in SHRUNK_KINDS if shrink is None else shrink
 
     def decorate(test: F) -> F:
         options: dict[str, Any] = {
@@ -61,10 +72,7 @@ def hypothesis_check(kind: str, **overrides: Any) -> Callable[[F], F]:
             "database": None,
             "report_multiple_bugs": False,
             "suppress_health_check": list(HealthCheck),
-            # No shrink phase: every shrink step is a round of requests (and outcome
-            # waits) against the target, and Hypothesis allows shrinking up to five
-            # minutes per failing check; the first falsifying example is the evidence.
-            "phases": [Phase.explicit, Phase.generate],
+            "phases": [Phase.explicit, Phase.generate, *([Phase.shrink] if shrinking else [])],
         }
         options.update(overrides)
         configured = settings(**options)

@@ -125,7 +125,9 @@ class Outcome:
 class S3Observer:
     """Reads objects a target wrote, waiting for them under a deadline."""
 
-    def __init__(self, s3: Any, *, grace_seconds: float = 0.5) -> None:
+    # A target writing both outcomes writes them back to back; a quarter second
+    # after the first is long enough to see the second, short enough to repeat.
+    def __init__(self, s3: Any, *, grace_seconds: float = 0.25) -> None:
         self._s3 = s3
         self.grace_seconds = grace_seconds
 

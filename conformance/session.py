@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import boto3
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
@@ -83,7 +84,10 @@ class Timing:
 
     @property
     def hold(self) -> float:
-        return self.ttl_floor + max(2.0, 0.25 * self.ttl_floor)
+        # The expiring request is queued within a second of the first holder starting
+        # (a few requests later), so it waits about `hold`; the margin covers that
+        # second and the target's scheduling, with room to spare.
+        return self.ttl_floor + max(2.0, 0.1 * self.ttl_floor)
 
     @property
     def saturated_outcome_deadline(self) -> float:
@@ -149,6 +153,7 @@ class ConformanceSession:
         self._unresponsive: str | None = None
         # Set when slow scenarios start: every request may then queue behind them.
         self.saturating = False
+        self.used_inference_ids: set[str] = set()
 
     @property
     def outcome_deadline(self) -> float:
@@ -313,26 +318,45 @@ class ConformanceSession:
         extra_headers: Mapping[str, str] | None = None,
         signing: Signing | None = None,
     ) -> Exchange:
-        """Send one request; remember its announced locations for clean-up."""
+        """Send one request built from boto3-style ``params``."""
+        if isinstance(params.get("CustomAttributes"), str):
+            sensitive.register(params["CustomAttributes"])
+        request = self.invoker.serialize(params)
+        for name, value in (extra_headers or {}).items():
+            request.headers[name] = value
+        return self.send(request, signing=signing or Signing(), params=dict(params))
+
+    def send(
+        self, request: AWSRequest, *, signing: Signing | None = None, params: dict[str, Any]
+    ) -> Exchange:
+        """Send a built request; remember what it was accepted with, for clean-up."""
         if self._unresponsive:
             raise TargetUnreachable(
                 f"the target stopped answering earlier in this run: {self._unresponsive}"
             )
-        if isinstance(params.get("CustomAttributes"), str):
-            sensitive.register(params["CustomAttributes"])
         try:
-            exchange = self.invoker.invoke(params, extra_headers=extra_headers, signing=signing)
+            exchange = self.invoker.send(request, signing=signing or Signing(), params=params)
         except TargetUnreachable as exc:
             if "did not answer" in str(exc):
                 # One hang is enough: later checks fail fast instead of each waiting.
                 self._unresponsive = str(exc)
             raise
         if 200 <= exchange.status < 300:
+            inference_id = _header(request, "X-Amzn-SageMaker-Inference-Id")
             with self.resources.lock:
                 self.resources.outcomes.append(
                     (exchange.output_location, exchange.failure_location)
                 )
+                if inference_id:
+                    self.used_inference_ids.add(inference_id)
         return exchange
+
+    def inference_id_used(self, inference_id: str | None) -> bool:
+        """Was ``inference_id`` already accepted in this run? Whether a target may
+        reject a reused InferenceId is not settled (FACTS [open]), so checks that
+        want a 202 do not reuse one."""
+        with self.resources.lock:
+            return inference_id is not None and inference_id in self.used_inference_ids
 
     def invoke_probe(
         self,
@@ -436,6 +460,13 @@ class ConformanceSession:
         if self.async_config is None:
             return []
         return [self.async_config.s3_output_path, self.async_config.s3_failure_path or ""]
+
+
+def _header(request: AWSRequest, name: str) -> str | None:
+    value = request.headers.get(name)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
 
 
 def wait_until(predicate: Any, *, deadline: float, interval: float = 0.05) -> bool:

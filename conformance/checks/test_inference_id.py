@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 from conformance.checks.support import require_accepted
 from conformance.depth import examples, hypothesis_check
@@ -29,6 +29,8 @@ def test_a_supplied_inference_id_is_echoed_exactly(
     @hypothesis_check("property")
     @given(inference_id=inference_ids())
     def check(inference_id: str) -> None:
+        # Whether a reused InferenceId may be rejected is open: never reuse one.
+        assume(not session.inference_id_used(inference_id))
         exchange = session.invoke(
             {
                 "EndpointName": session.target.endpoint_name,

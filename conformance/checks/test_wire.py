@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 
 from conformance.depth import hypothesis_check
 from conformance.judge import Checks, require
@@ -29,6 +29,8 @@ def test_every_valid_request_gets_202_with_inference_id_and_output_location(
     @hypothesis_check("property")
     @given(params=_valid_request_strategy(conformance_session))
     def check(params: dict) -> None:
+        # Whether a reused InferenceId may be rejected is open: never reuse one.
+        assume(not conformance_session.inference_id_used(params.get("InferenceId")))
         exchange = conformance_session.invoke(params)
         checks = Checks()
         checks.require(

@@ -215,11 +215,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("nine-days-of-skew", "IEA-AUTH-004", AUTH,
            lambda: {"authenticator": auth.nine_days_of_skew()}),
     Mutant("trusts-declared-payload-hash", "IEA-AUTH-005", AUTH,
-           lambda: {"authenticator": auth.TrustsDeclaredPayloadHash()},
-           survives="suite gap: the IEA-AUTH-005 fault (test_auth._faults, signed_body=...) "
-           "signs without an X-Amz-Content-Sha256 header, so a service that trusts a signed "
-           "declared payload hash instead of hashing the body it received is never exercised; "
-           "fix: sign the tampered request with X-Amz-Content-Sha256 = sha256(signed body)"),
+           lambda: {"authenticator": auth.TrustsDeclaredPayloadHash()}),
 )
 
 __all__ = ["MUTANTS", "Mutant"]

@@ -236,11 +236,7 @@ VARIANTS: tuple[Variant, ...] = (
             frozenset({"IEA-PATH-003"})),
     Variant("names-from-inference-id", lambda: {"locations": NamesFromInferenceId()},
             frozenset({"IEA-OUT-007"})),
-    Variant("rejects-reused-inference-ids", lambda: {"validator": rejecting_reused_ids()},
-            false_alarm="suite gap: whether a reused InferenceId is rejected is [open], but "
-            "strategies.requests.valid_requests draws InferenceIds that repeat across examples "
-            "(test_wire::test_every_valid_request_gets_202...), so a target rejecting a reuse "
-            "with 400 fails IEA-WIRE-001/002/003; fix: make drawn InferenceIds unique per run"),
+    Variant("rejects-reused-inference-ids", lambda: {"validator": rejecting_reused_ids()}),
 )
 
 # Variants replacing different fields, run together (one suite run per group).
