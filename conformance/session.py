@@ -334,6 +334,11 @@ class ConformanceSession:
             raise TargetUnreachable(
                 f"the target stopped answering earlier in this run: {self._unresponsive}"
             )
+        inference_id = _header(request, "X-Amzn-SageMaker-Inference-Id")
+        if inference_id:
+            # Sent is used: a target may remember even the IDs of requests it rejected.
+            with self.resources.lock:
+                self.used_inference_ids.add(inference_id)
         try:
             exchange = self.invoker.send(request, signing=signing or Signing(), params=params)
         except TargetUnreachable as exc:
@@ -342,17 +347,14 @@ class ConformanceSession:
                 self._unresponsive = str(exc)
             raise
         if 200 <= exchange.status < 300:
-            inference_id = _header(request, "X-Amzn-SageMaker-Inference-Id")
             with self.resources.lock:
                 self.resources.outcomes.append(
                     (exchange.output_location, exchange.failure_location)
                 )
-                if inference_id:
-                    self.used_inference_ids.add(inference_id)
         return exchange
 
     def inference_id_used(self, inference_id: str | None) -> bool:
-        """Was ``inference_id`` already accepted in this run? Whether a target may
+        """Was ``inference_id`` already sent in this run? Whether a target may
         reject a reused InferenceId is not settled (FACTS [open]), so checks that
         want a 202 do not reuse one."""
         with self.resources.lock:
