@@ -192,8 +192,11 @@ class Invoker:
     def close(self) -> None:
         self._http.close()
 
-    def serialize(self, params: Mapping[str, Any]) -> AWSRequest:
-        """The HTTP request botocore's rest-json serializer makes of ``params``."""
+    def serialize(
+        self, params: Mapping[str, Any], *, extra_headers: Mapping[str, str] | None = None
+    ) -> AWSRequest:
+        """The HTTP request botocore's rest-json serializer makes of ``params``,
+        plus ``extra_headers`` (which the API does not define)."""
         serialized = self._serializer.serialize_to_request(dict(params), self._operation)
         url = self.endpoint_url + serialized["url_path"]
         if serialized.get("query_string"):
@@ -206,7 +209,7 @@ class Invoker:
         return AWSRequest(
             method=serialized["method"],
             url=url,
-            headers=dict(serialized["headers"]),
+            headers={**serialized["headers"], **(extra_headers or {})},
             data=body,
         )
 
@@ -218,9 +221,7 @@ class Invoker:
         signing: Signing | None = None,
     ) -> Exchange:
         """Send one InvokeEndpointAsync request built from boto3-style ``params``."""
-        request = self.serialize(params)
-        for name, value in (extra_headers or {}).items():
-            request.headers[name] = value
+        request = self.serialize(params, extra_headers=extra_headers)
         return self.send(request, signing=signing or Signing(), params=dict(params))
 
     def send(self, request: AWSRequest, *, signing: Signing, params: dict[str, Any]) -> Exchange:

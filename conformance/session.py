@@ -321,9 +321,7 @@ class ConformanceSession:
         """Send one request built from boto3-style ``params``."""
         if isinstance(params.get("CustomAttributes"), str):
             sensitive.register(params["CustomAttributes"])
-        request = self.invoker.serialize(params)
-        for name, value in (extra_headers or {}).items():
-            request.headers[name] = value
+        request = self.invoker.serialize(params, extra_headers=extra_headers)
         return self.send(request, signing=signing or Signing(), params=dict(params))
 
     def send(

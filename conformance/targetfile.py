@@ -22,19 +22,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-# Mirrors spec.catalogue.PROFILES (tests/test_targetfile_format.py checks they agree
-# once spec.catalogue exists); kept here so reading a target file needs no catalogue.
-KNOWN_PROFILES: tuple[str, ...] = (
-    "core",
-    "validation",
-    "model",
-    "failure",
-    "output-path",
-    "inline-body",
-    "lifecycle",
-    "notifications",
-    "auth",
-)
+from spec.catalogue import PROFILES
+
+# The profiles a target may claim are the catalogue's.
+KNOWN_PROFILES: tuple[str, ...] = PROFILES
 NOTIFICATION_TOPICS: tuple[str, ...] = ("SUCCESS_NOTIFICATION_TOPIC", "ERROR_NOTIFICATION_TOPIC")
 
 

@@ -1,26 +1,15 @@
-"""Which catalogue behaviours a target's claim covers (profiles and API revision).
-
-Uses ``spec.revisions`` when it is importable; the fallback below mirrors it
-(oldest first) so that ``reports`` can render documents on its own.
-"""
+"""Which catalogue behaviours a target's claim covers (profiles and API revision)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-_FALLBACK_REVISIONS: tuple[str, ...] = ("2021-08", "2023-01", "2023-04", "2026-02", "2026")
-PROFILES: tuple[str, ...] = (
-    "core",
-    "validation",
-    "model",
-    "failure",
-    "output-path",
-    "inline-body",
-    "lifecycle",
-    "notifications",
-    "auth",
-)
+from spec.catalogue import PROFILES
+from spec.revisions import REVISIONS, normalize
+from spec.revisions import includes as spec_includes
+
+__all__ = ["PROFILES", "claimed_profiles", "includes", "normalize_revision", "revisions"]
 
 
 class BehaviourLike(Protocol):
@@ -33,10 +22,6 @@ class BehaviourLike(Protocol):
 
 
 def revisions() -> tuple[str, ...]:
-    try:
-        from spec.revisions import REVISIONS
-    except ImportError:
-        return _FALLBACK_REVISIONS
     return tuple(REVISIONS)
 
 
@@ -45,10 +30,6 @@ def normalize_revision(name: str | None) -> str:
     if not name or str(name).strip().lower() in {"current", "latest"}:
         return revisions()[-1]
     try:
-        from spec.revisions import normalize
-    except ImportError:
-        return str(name)
-    try:
         return str(normalize(str(name)))
     except ValueError:  # unknown: `includes` then covers nothing
         return str(name)
@@ -56,13 +37,6 @@ def normalize_revision(name: str | None) -> str:
 
 def includes(target_revision: str, introduced: str) -> bool:
     """Whether a target implementing ``target_revision`` is bound by ``introduced``."""
-    try:
-        from spec.revisions import includes as spec_includes
-    except ImportError:
-        known = revisions()
-        if target_revision not in known or introduced not in known:
-            return target_revision >= introduced
-        return known.index(introduced) <= known.index(target_revision)
     try:
         return bool(spec_includes(target_revision, introduced))
     except ValueError:  # an unknown revision name: it covers nothing we can name

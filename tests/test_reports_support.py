@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from reports.records import RunInfo, TestRecord
 from reports.results import Results, build_results
 from reports.status import OUTCOMES
+from spec.catalogue import PROFILES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -411,17 +412,7 @@ test_records.__test__ = False  # type: ignore[attr-defined]
 
 def run_infos(profiles: list[str] | None = None) -> st.SearchStrategy[RunInfo]:
     timestamps = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
-    all_profiles = profiles or [
-        "core",
-        "validation",
-        "model",
-        "failure",
-        "output-path",
-        "inline-body",
-        "lifecycle",
-        "notifications",
-        "auth",
-    ]
+    all_profiles = profiles or list(PROFILES)
     target = st.fixed_dictionaries(
         {
             "name": _short_text(),

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from conformance.checks.support import require_accepted
+from conformance.client import Exchange
 from conformance.judge import Checks
-from conformance.observe import Notification
+from conformance.observe import Notification, Outcome
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 
@@ -51,6 +52,37 @@ def _get(node: Any, key: str) -> Any:
     return node.get(key) if isinstance(node, dict) else None
 
 
+def _one_message(
+    session: ConformanceSession,
+    checks: Checks,
+    behaviour: str,
+    *,
+    topic: str | None,
+    topic_name: str,
+    model_status: int | None = None,
+) -> tuple[Exchange, Outcome, dict[str, Any], list[dict[str, Any]]]:
+    """Invoke the probe (failing with ``model_status``); exactly one message must reach
+    ``topic``. Returns the exchange, outcome, that message and the evidence."""
+    exchange = session.invoke_probe(
+        probe_payload(tag=new_tag(f"notify-{topic_name}"), status=model_status)
+    )
+    require_accepted(exchange, purpose=f"a request whose model answers {model_status or 200}")
+    outcome = session.wait_for_outcome(exchange)
+    messages = _collect(session, exchange.inference_id)
+    evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
+    on_topic = [m for m in messages if m.topic_arn == topic]
+    if not checks.require(
+        len(messages) == 1 and len(on_topic) == 1,
+        behaviour,
+        expected=f"exactly one message on {topic_name} {topic}",
+        observed=f"{len(messages)} messages, {len(on_topic)} on {topic_name}",
+        exchange=exchange,
+        observations=evidence,
+    ):
+        checks.done()
+    return exchange, outcome, messages[0].message or {}, evidence
+
+
 def _missing(message: dict[str, Any] | None, fields: tuple[str, ...]) -> list[str]:
     if not isinstance(message, dict):
         return list(fields)
@@ -62,23 +94,10 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
     session = inbox_session
     config = session.async_config
     assert config is not None
-    exchange = session.invoke_probe(probe_payload(tag=new_tag("notify-success")))
-    require_accepted(exchange, purpose="a request that will succeed")
-    outcome = session.wait_for_outcome(exchange)
-    messages = _collect(session, exchange.inference_id)
-    evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
     checks = Checks()
-    on_success_topic = [m for m in messages if m.topic_arn == config.success_topic]
-    if not checks.require(
-        len(messages) == 1 and len(on_success_topic) == 1,
-        "IEA-NOTIF-001",
-        expected=f"exactly one message on SuccessTopic {config.success_topic}",
-        observed=f"{len(messages)} messages, {len(on_success_topic)} on SuccessTopic",
-        exchange=exchange,
-        observations=evidence,
-    ):
-        checks.done()
-    message = messages[0].message or {}
+    exchange, outcome, message, evidence = _one_message(
+        session, checks, "IEA-NOTIF-001", topic=config.success_topic, topic_name="SuccessTopic"
+    )
     missing = _missing(message, SUCCESS_FIELDS)
     fixed = {
         "invocationStatus": "Completed",
@@ -139,23 +158,11 @@ def test_a_failure_publishes_one_error_message(inbox_session: ConformanceSession
     session = inbox_session
     config = session.async_config
     assert config is not None
-    exchange = session.invoke_probe(probe_payload(tag=new_tag("notify-error"), status=500))
-    require_accepted(exchange, purpose="a request whose model answers 500")
-    outcome = session.wait_for_outcome(exchange)
-    messages = _collect(session, exchange.inference_id)
-    evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
     checks = Checks()
-    on_error_topic = [m for m in messages if m.topic_arn == config.error_topic]
-    if not checks.require(
-        len(messages) == 1 and len(on_error_topic) == 1,
-        "IEA-NOTIF-002",
-        expected=f"exactly one message on ErrorTopic {config.error_topic}",
-        observed=f"{len(messages)} messages, {len(on_error_topic)} on ErrorTopic",
-        exchange=exchange,
-        observations=evidence,
-    ):
-        checks.done()
-    message = messages[0].message or {}
+    exchange, _, message, evidence = _one_message(
+        session, checks, "IEA-NOTIF-002", topic=config.error_topic, topic_name="ErrorTopic",
+        model_status=500,
+    )  # fmt: skip
     reason = message.get("failureReason")
     checks.require(
         message.get("invocationStatus") == "Failed"
