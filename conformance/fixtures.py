@@ -36,7 +36,12 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[ConformanceS
             scale = state.options.get("clock_scale") or EMBEDDED_CLOCK_SCALE
             stack, settings = start_embedded(clock_scale=scale)
             env = dict(settings.env)
-            options = {**state.options, "clock_scale": settings.clock_scale}
+            options = {
+                **state.options,
+                "clock_scale": settings.clock_scale,
+                "scenario_endpoint_name": state.options.get("scenario_endpoint_name")
+                or settings.scenario_endpoint_name,
+            }
             target = resolve_target(options, env, embedded_env=env)
             session = ConformanceSession(target, credentials_env=env)
         else:

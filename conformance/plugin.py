@@ -93,6 +93,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(the default when no target is named anywhere)",
     )
     group.addoption("--endpoint-name", help="the async endpoint to invoke")
+    group.addoption(
+        "--scenario-endpoint-name",
+        help="a second endpoint of the same config for the slow scenarios (TTL, concurrency, "
+        "timeout), so their hold does not delay the other checks; default: the main endpoint",
+    )
     group.addoption("--input-s3", help="s3://bucket/prefix where the suite may write inputs")
     group.addoption("--revision", help="API revision the target claims (default: current)")
     group.addoption("--profiles", help="comma-separated profiles the target claims (default: all)")
@@ -152,6 +157,7 @@ def pytest_configure(config: pytest.Config) -> None:
     options = {
         "target": config.getoption("target"),
         "endpoint_name": config.getoption("endpoint_name"),
+        "scenario_endpoint_name": config.getoption("scenario_endpoint_name"),
         "input_s3": config.getoption("input_s3"),
         "revision": config.getoption("revision"),
         "profiles": config.getoption("profiles"),

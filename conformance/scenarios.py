@@ -95,7 +95,9 @@ class Scenarios:
             if name not in SCENARIOS:
                 raise HarnessError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
             if name not in self._futures:
-                self._session.saturating = True
+                # Sharing the endpoint, every other request may now queue behind them.
+                if self._session.scenario_endpoint == self._session.target.endpoint_name:
+                    self._session.saturating = True
                 self._futures[name] = self._pool.submit(SCENARIOS[name], self._session)
 
     def result(self, name: str) -> Any:
@@ -118,7 +120,7 @@ class Scenarios:
 
 
 def _send(session: ConformanceSession, tag: str, **instructions: Any) -> Invocation:
-    extra_params = instructions.pop("params", None)
+    extra_params = {"EndpointName": session.scenario_endpoint, **instructions.pop("params", {})}
     exchange = session.invoke_probe(
         probe_payload(tag=tag, **instructions), extra_params=extra_params
     )
@@ -127,7 +129,10 @@ def _send(session: ConformanceSession, tag: str, **instructions: Any) -> Invocat
 
 def _settle(session: ConformanceSession, invocations: list[Invocation]) -> list[Invocation]:
     accepted = [i for i in invocations if 200 <= i.exchange.status < 300]
-    outcomes = session.wait_for_outcomes([i.exchange for i in accepted])
+    # Scenario requests queue behind the holders: wait as long as saturation takes.
+    outcomes = session.wait_for_outcomes(
+        [i.exchange for i in accepted], deadline=session.timing.saturated_outcome_deadline
+    )
     by_tag = {i.tag: o for i, o in zip(accepted, outcomes, strict=True)}
     settled = []
     for invocation in invocations:
@@ -150,8 +155,8 @@ def _settle(session: ConformanceSession, invocations: list[Invocation]) -> list[
 
 
 def saturation(session: ConformanceSession) -> SaturationObservation:
-    assert session.async_config is not None
-    limit = session.async_config.concurrency_limit
+    assert session.scenario_config is not None
+    limit = session.scenario_config.concurrency_limit
     hold = session.timing.hold
     hold_ms = int(hold * 1000)
     extra_ms = 100

@@ -154,6 +154,8 @@ class ConformanceSession:
         # Set when slow scenarios start: every request may then queue behind them.
         self.saturating = False
         self.used_inference_ids: set[str] = set()
+        self.scenario_endpoint = target.scenario_endpoint_name or target.endpoint_name
+        self.scenario_config: AsyncConfig | None = None
 
     @property
     def outcome_deadline(self) -> float:
@@ -188,6 +190,9 @@ class ConformanceSession:
         """Check everything a run needs, failing with one message that says what to fix."""
         self._check_reachable(self.runtime_url, "the SageMaker Runtime endpoint")
         self.async_config = self._read_async_config()
+        self.scenario_config = self.async_config
+        if self.scenario_endpoint != self.target.endpoint_name:
+            self.scenario_config = self._read_async_config(self.scenario_endpoint)
         self._check_input_writable()
         if self.target.claims("notifications"):
             topics = [self.async_config.success_topic, self.async_config.error_topic]
@@ -222,8 +227,8 @@ class ConformanceSession:
                 "and that the service is running"
             ) from exc
 
-    def _read_async_config(self) -> AsyncConfig:
-        name = self.target.endpoint_name
+    def _read_async_config(self, name: str | None = None) -> AsyncConfig:
+        name = name or self.target.endpoint_name
         try:
             endpoint = self.sagemaker.describe_endpoint(EndpointName=name)
             config = self.sagemaker.describe_endpoint_config(

@@ -49,6 +49,9 @@ class Target:
     file_async_config: Mapping[str, Any] | None = None
     instance_type: str | None = None
     outcome_deadline: float = 30.0
+    # An endpoint of the same config kept for the slow scenarios, so their hold on
+    # every worker does not delay the other checks; the main endpoint when unset.
+    scenario_endpoint_name: str | None = None
     source: str = "environment"
 
     @property
@@ -78,6 +81,7 @@ class Target:
             "clock_scale": self.clock_scale,
             "aws": self.aws,
             "instance_type": self.instance_type,
+            "scenario_endpoint_name": self.scenario_endpoint_name,
             "embedded": self.embedded,
             "input_s3": self.input_s3,
         }
@@ -205,6 +209,11 @@ def resolve_target(
         file_async_config=file_values.get("async_config"),
         instance_type=(file_values.get("deployment") or {}).get("instance_type"),
         outcome_deadline=outcome_deadline,
+        scenario_endpoint_name=pick(
+            "scenario_endpoint_name",
+            "scenario_endpoint_name",
+            "CONFORMANCE_SCENARIO_ENDPOINT_NAME",
+        ),
         source=str(options.get("target") or ("embedded" if embedded else "environment")),
     )
 

@@ -89,6 +89,7 @@ class TargetFile:
 
     name: str | None = None
     endpoint_name: str | None = None
+    scenario_endpoint_name: str | None = None
     input_s3: str | None = None
     revision: str | None = None
     profiles: tuple[str, ...] | None = None
@@ -178,6 +179,7 @@ _S3_EXAMPLE = "s3://bucket/prefix/"
 _TOP: dict[str, Check] = {
     "name": _string(),
     "endpoint_name": _string(_ENDPOINT_NAME, "conformance-probe"),
+    "scenario_endpoint_name": _string(_ENDPOINT_NAME, "conformance-probe-scenarios"),
     "input_s3": _string(_S3_URI, _S3_EXAMPLE),
     "revision": _string(example="2026"),
     "profiles": _strings(KNOWN_PROFILES, '["core", "validation"]'),

@@ -11,6 +11,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
 from reference.jobs import Job, JobState, Outcome
 from reference.parts import Parts
 from reference.storage import AwsGateway
@@ -21,14 +23,25 @@ ATTEMPTS = 4
 FIRST_BACKOFF = 0.05
 
 
-async def _with_retries(action: Callable[[], Awaitable[None]], what: str) -> bool:
+def surely_not_done(exc: Exception) -> bool:
+    """True when the request cannot have taken effect (so a retry cannot duplicate it):
+    no connection was made, or the backend answered with an error."""
+    return isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ClientError)
+
+
+async def _with_retries(
+    action: Callable[[], Awaitable[None]],
+    what: str,
+    *,
+    retryable: Callable[[Exception], bool] = lambda _: True,
+) -> bool:
     delay = FIRST_BACKOFF
     for attempt in range(1, ATTEMPTS + 1):
         try:
             await action()
             return True
         except Exception as exc:  # the backend's failure must not lose the others
-            if attempt == ATTEMPTS:
+            if attempt == ATTEMPTS or not retryable(exc):
                 log.error("giving up on %s after %d attempts: %s", what, attempt, exc)
                 return False
             await asyncio.sleep(delay)
@@ -59,7 +72,9 @@ class Finisher:
                 )
             for note in self._parts.notifier.notifications(job, outcome, region=self._region):
                 await _with_retries(
-                    lambda n=note: self._gateway.publish(n), f"publishing to {note.topic_arn}"
+                    lambda n=note: self._gateway.publish(n),
+                    f"publishing to {note.topic_arn}",
+                    retryable=surely_not_done,
                 )
         if not job.done.done():
             job.done.set_result(outcome)

@@ -63,11 +63,15 @@ class Backends:
     secret_key: str | None = None
 
     def client(self, service: str, region: str) -> Any:
+        # A publish is not idempotent: a retry after a timed-out answer may deliver the
+        # notification twice. SNS gets one attempt and a long read timeout; the finisher
+        # retries only failures that surely published nothing.
+        once = service == "sns"
         config = Config(
             max_pool_connections=64,
-            retries={"max_attempts": 3, "mode": "standard"},
+            retries={"max_attempts": 1 if once else 3, "mode": "standard"},
             connect_timeout=5,
-            read_timeout=30,
+            read_timeout=120 if once else 30,
             s3={"addressing_style": "path"},
         )
         session = boto3.session.Session(

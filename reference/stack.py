@@ -51,6 +51,8 @@ class StackSettings:
     probe_url: str = ""
     max_concurrency: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # An endpoint of the same config for the suite's slow scenarios (not exported).
+    scenario_endpoint_name: str = ""
 
 
 class EmbeddedStack:
@@ -175,6 +177,11 @@ class EmbeddedStack:
             },
         )
         sagemaker.create_endpoint(EndpointName=self.name, EndpointConfigName=self.name)
+        # A second endpoint on the same config, with its own queue: the suite's slow
+        # scenarios saturate it while every other check runs on the first.
+        sagemaker.create_endpoint(
+            EndpointName=self.scenario_endpoint_name, EndpointConfigName=self.name
+        )
         return {
             "bucket": bucket,
             "output_path": output_path,
@@ -182,6 +189,10 @@ class EmbeddedStack:
             "success_arn": success_arn,
             "error_arn": error_arn,
         }
+
+    @property
+    def scenario_endpoint_name(self) -> str:
+        return f"{self.name}-scenarios"
 
     def _provision_s3(self, moto_url: str, bucket: str) -> None:
         self._client("s3", moto_url).create_bucket(Bucket=bucket)
@@ -239,6 +250,7 @@ class EmbeddedStack:
         return StackSettings(
             env=env,
             endpoint_name=self.name,
+            scenario_endpoint_name=self.scenario_endpoint_name,
             input_s3=input_s3,
             clock_scale=self.clock_scale,
             region=self.region,
