@@ -22,6 +22,8 @@ from conformance.client import Exchange, HarnessError
 # Object bodies larger than this are not kept in memory in full (hostile targets).
 MAX_OBJECT_BYTES = 4_000_000
 MAX_POLLS = 10_000
+# How long closing the inbox may read its queue waiting for it to go quiet.
+QUIET_DEADLINE = 5.0
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,13 @@ class NotificationInbox:
             with contextlib.suppress(ClientError, BotoCoreError):
                 self._sns.unsubscribe(SubscriptionArn=subscription)
         if self._owns_queue and self.queue_url:
+            # A publish already under way may still deliver to the queue; deleting it
+            # under that delivery can fail the target's publish (moto answers 500).
+            # Read until the queue is quiet, then delete it.
             with contextlib.suppress(ClientError, BotoCoreError):
+                end = time.monotonic() + QUIET_DEADLINE
+                while time.monotonic() < end and self._drain(wait_seconds=1):
+                    pass
                 self._sqs.delete_queue(QueueUrl=self.queue_url)
 
     def _drain(self, wait_seconds: int) -> int:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 
 from reference.jobs import Job, JobState, Outcome
 from reference.parts import Parts
@@ -24,9 +24,10 @@ FIRST_BACKOFF = 0.05
 
 
 def surely_not_done(exc: Exception) -> bool:
-    """True when the request cannot have taken effect (so a retry cannot duplicate it):
-    no connection was made, or the backend answered with an error."""
-    return isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ClientError)
+    """True when the request cannot have taken effect, so a retry cannot duplicate it:
+    no connection was made. An error answer is not enough: a fan-out may have
+    delivered to some subscribers before it failed."""
+    return isinstance(exc, EndpointConnectionError | ConnectTimeoutError)
 
 
 async def _with_retries(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.client import Exchange
-from conformance.judge import ContractViolation, require
+from conformance.judge import Checks, ContractViolation, require
 from conformance.observe import Outcome, parse_location
 from conformance.probe import ProbeRecord, new_tag, parse_probe_record, probe_payload
 from conformance.session import ConformanceSession
+
+if TYPE_CHECKING:
+    from conformance.scenarios import Invocation
 
 
 def accepted(exchange: Exchange) -> bool:
@@ -45,6 +49,48 @@ def require_record(outcome: Outcome, exchange: Exchange, behaviour: str) -> Prob
             observations=outcome.to_evidence(),
         )
     return record
+
+
+def require_payload_received(
+    record: ProbeRecord, payload: bytes, behaviour: str, exchange: Exchange
+) -> None:
+    """The probe received exactly ``payload`` (by length and SHA-256)."""
+    digest = hashlib.sha256(payload).hexdigest()
+    require(
+        record.body_sha256 == digest and record.body_length == len(payload),
+        behaviour,
+        expected=f"the model received {len(payload)} bytes, sha256 {digest[:16]}…",
+        observed=f"{record.body_length} bytes, sha256 {str(record.body_sha256)[:16]}…",
+        exchange=exchange,
+    )
+
+
+def require_reported_failed(invocation: Invocation, behaviour: str, *, what: str) -> None:
+    """No output for ``invocation``, and a failure: a failure object or an error
+    notification (a target without S3FailurePath reports through the ErrorTopic)."""
+    outcome = invocation.outcome
+    failed_notification = any(
+        (n.message or {}).get("invocationStatus") == "Failed" for n in invocation.notifications
+    )
+    kind = outcome.kind if outcome else "none (not accepted)"
+    checks = Checks()
+    checks.require(
+        outcome is not None and outcome.output is None,
+        behaviour,
+        expected=f"no output object for {what}",
+        observed=f"outcome {kind}",
+        exchange=invocation.exchange,
+        observations=invocation.evidence(),
+    )
+    checks.require(
+        outcome is not None and (outcome.failure is not None or failed_notification),
+        behaviour,
+        expected=f"{what} reported as a failure (failure object or error notification)",
+        observed=f"outcome {kind}, {len(invocation.notifications)} notifications",
+        exchange=invocation.exchange,
+        observations=invocation.evidence(),
+    )
+    checks.done()
 
 
 def witness_history(session: ConformanceSession) -> tuple[ProbeRecord, Exchange, Outcome]:

@@ -3,13 +3,15 @@ Accept and the payload exactly as sent."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks.support import require_accepted, require_record
+from conformance.checks.support import (
+    require_accepted,
+    require_payload_received,
+    require_record,
+)
 from conformance.depth import hypothesis_check
 from conformance.judge import Checks, require
 from conformance.probe import new_tag, probe_payload
@@ -139,13 +141,6 @@ def test_the_input_payload_reaches_the_model_byte_for_byte(
         require_accepted(exchange, purpose="a request with a binary input")
         outcome = session.wait_for_outcome(exchange)
         record = require_record(outcome, exchange, "IEA-HDR-005")
-        digest = hashlib.sha256(payload).hexdigest()
-        require(
-            record.body_sha256 == digest and record.body_length == len(payload),
-            "IEA-HDR-005",
-            expected=f"the model received {len(payload)} bytes, sha256 {digest[:16]}…",
-            observed=f"{record.body_length} bytes, sha256 {str(record.body_sha256)[:16]}…",
-            exchange=exchange,
-        )
+        require_payload_received(record, payload, "IEA-HDR-005", exchange)
 
     check()

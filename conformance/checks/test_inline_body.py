@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks.support import require_record
+from conformance.checks.support import require_payload_received, require_record
 from conformance.depth import hypothesis_check
 from conformance.judge import require
 from conformance.probe import new_tag, probe_payload
@@ -60,13 +58,6 @@ def test_an_inline_body_reaches_the_model_byte_for_byte(
         )
         outcome = session.wait_for_outcome(exchange)
         record = require_record(outcome, exchange, "IEA-BODY-002")
-        digest = hashlib.sha256(body).hexdigest()
-        require(
-            record.body_sha256 == digest and record.body_length == len(body),
-            "IEA-BODY-002",
-            expected=f"the model received {len(body)} bytes, sha256 {digest[:16]}…",
-            observed=f"{record.body_length} bytes, sha256 {str(record.body_sha256)[:16]}…",
-            exchange=exchange,
-        )
+        require_payload_received(record, body, "IEA-BODY-002", exchange)
 
     check()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.judge import Checks, require
+from conformance.checks.support import require_reported_failed
+from conformance.judge import require
 from conformance.scenarios import Scenarios, TimeoutObservation
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("timeout")]
@@ -13,30 +14,12 @@ pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("timeout")]
 @pytest.mark.behaviour("IEA-TMO-001")
 def test_an_invocation_past_its_timeout_fails(scenarios: Scenarios) -> None:
     seen: TimeoutObservation = scenarios.result("timeout")
-    slow = seen.too_slow
-    outcome = slow.outcome
-    failed_notification = any(
-        (n.message or {}).get("invocationStatus") == "Failed" for n in slow.notifications
-    )
-    checks = Checks()
-    checks.require(
-        outcome is not None and outcome.output is None,
+    require_reported_failed(
+        seen.too_slow,
         "IEA-TMO-001",
-        expected=f"no output for a model taking {seen.sleep_ms} ms with "
+        what=f"a model taking {seen.sleep_ms} ms with "
         f"InvocationTimeoutSeconds={seen.timeout_seconds}",
-        observed=f"outcome {outcome.kind if outcome else 'none'}",
-        exchange=slow.exchange,
-        observations=slow.evidence(),
     )
-    checks.require(
-        outcome is not None and (outcome.failure is not None or failed_notification),
-        "IEA-TMO-001",
-        expected="the timeout reported as a failure (failure object or error notification)",
-        observed=f"outcome {outcome.kind if outcome else 'none'}",
-        exchange=slow.exchange,
-        observations=slow.evidence(),
-    )
-    checks.done()
 
 
 @pytest.mark.behaviour("IEA-TMO-002")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks.support import evidence_of
+from conformance.checks.support import evidence_of, require_reported_failed
 from conformance.client import HarnessError
-from conformance.judge import Checks, require
+from conformance.judge import require
 from conformance.scenarios import Invocation, SaturationObservation, Scenarios
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
@@ -57,30 +57,7 @@ def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> Non
 @pytest.mark.behaviour("IEA-TTL-002")
 def test_an_expired_request_is_reported_failed(scenarios: Scenarios) -> None:
     seen = _observation(scenarios)
-    expiring = seen.expiring
-    outcome = expiring.outcome
-    failed_notification = any(
-        (n.message or {}).get("invocationStatus") == "Failed" for n in expiring.notifications
-    )
-    checks = Checks()
-    checks.require(
-        outcome is not None and outcome.output is None,
-        "IEA-TTL-002",
-        expected="no output object for the expired request",
-        observed=f"outcome {outcome.kind if outcome else 'none (not accepted)'}",
-        exchange=expiring.exchange,
-        observations=expiring.evidence(),
-    )
-    checks.require(
-        outcome is not None and (outcome.failure is not None or failed_notification),
-        "IEA-TTL-002",
-        expected="a failure object at FailureLocation or an error notification",
-        observed=f"outcome {outcome.kind if outcome else 'none'}, "
-        f"{len(expiring.notifications)} notifications",
-        exchange=expiring.exchange,
-        observations=expiring.evidence(),
-    )
-    checks.done()
+    require_reported_failed(seen.expiring, "IEA-TTL-002", what="the expired request")
 
 
 @pytest.mark.behaviour("IEA-TTL-003")
