@@ -91,15 +91,16 @@ def require(
     observations: Iterable[Mapping[str, Any]] = (),
 ) -> None:
     """Raise :class:`ContractViolation` unless ``condition`` holds."""
-    _judged.add(behaviour)
-    if not condition:
-        raise ContractViolation(
-            behaviour,
-            expected=expected,
-            observed=observed,
-            exchange=exchange,
-            observations=observations,
-        )
+    checks = Checks()
+    checks.require(
+        condition,
+        behaviour,
+        expected=expected,
+        observed=observed,
+        exchange=exchange,
+        observations=observations,
+    )
+    checks.done()
 
 
 def _short(observation: Mapping[str, Any]) -> str:

@@ -26,8 +26,11 @@ class AcceptsUnsigned(SigV4Authenticator):
 
 
 @dataclass(frozen=True)
-class IgnoresSignature(SigV4Authenticator):
-    """IEA-AUTH-002: key, scope and date are checked; the signature itself is not."""
+class LetsInOnRejection(SigV4Authenticator):
+    """Runs the real verification, then lets in the requests one rejection names."""
+
+    def admits(self, error: ServiceError) -> bool:
+        raise NotImplementedError
 
     def authenticate(
         self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
@@ -35,24 +38,25 @@ class IgnoresSignature(SigV4Authenticator):
         try:
             return super().authenticate(request, keys=keys, region=region, now=now)
         except ServiceError as error:
-            if not error.message.startswith(MISMATCH):
+            if not self.admits(error):
                 raise
             return sigv4.parse_authorization(request.headers["Authorization"]).access_key
 
 
 @dataclass(frozen=True)
-class AcceptsUnknownKeys(SigV4Authenticator):
+class IgnoresSignature(LetsInOnRejection):
+    """IEA-AUTH-002: key, scope and date are checked; the signature itself is not."""
+
+    def admits(self, error: ServiceError) -> bool:
+        return error.message.startswith(MISMATCH)
+
+
+@dataclass(frozen=True)
+class AcceptsUnknownKeys(LetsInOnRejection):
     """IEA-AUTH-003: a key the service does not know is let in (fail-open key lookup)."""
 
-    def authenticate(
-        self, request: sigv4.SignedRequest, *, keys: Mapping[str, str], region: str, now: datetime
-    ) -> str:
-        try:
-            return super().authenticate(request, keys=keys, region=region, now=now)
-        except ServiceError as error:
-            if error.code != "UnrecognizedClientException":
-                raise
-            return sigv4.parse_authorization(request.headers["Authorization"]).access_key
+    def admits(self, error: ServiceError) -> bool:
+        return error.code == "UnrecognizedClientException"
 
 
 def nine_days_of_skew() -> SigV4Authenticator:
