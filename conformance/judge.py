@@ -28,11 +28,29 @@ def judged_behaviours() -> frozenset[str]:
     return frozenset(_judged)
 
 
-def statement(behaviour: str) -> str:
+class UnknownBehaviour(LookupError):
+    """A check names a behaviour the catalogue does not have: the check is broken."""
+
+
+def _statements() -> dict[str, str]:
     global _STATEMENTS
     if _STATEMENTS is None:
         _STATEMENTS = {b.id: b.statement for b in load_catalogue()}
-    return _STATEMENTS.get(behaviour, "(unknown behaviour)")
+    return _STATEMENTS
+
+
+def known(behaviour: str) -> str:
+    """``behaviour`` if the catalogue has it; a typo fails at its first use, never silently."""
+    if behaviour not in _statements():
+        raise UnknownBehaviour(
+            f"{behaviour!r} is not a behaviour of spec/behaviours.toml: "
+            "fix the ID where the check names it"
+        )
+    return behaviour
+
+
+def statement(behaviour: str) -> str:
+    return _statements()[known(behaviour)]
 
 
 class ContractViolation(AssertionError):
@@ -47,7 +65,7 @@ class ContractViolation(AssertionError):
         exchange: Exchange | None = None,
         observations: Iterable[Mapping[str, Any]] = (),
     ) -> None:
-        self.behaviour = behaviour
+        self.behaviour = known(behaviour)
         self.expected = expected
         self.observed = observed
         self.exchange = exchange
@@ -139,6 +157,7 @@ class Checks:
         exchange: Exchange | None = None,
         observations: Iterable[Mapping[str, Any]] = (),
     ) -> bool:
+        known(behaviour)
         self.judged.add(behaviour)
         _judged.add(behaviour)
         if condition:

@@ -105,3 +105,14 @@ def test_sensitive_values_never_show_in_reprs_and_are_scrubbed_from_text() -> No
     assert "custom-attributes-7c1d" not in repr(wrapped)
     assert wrapped == "custom-attributes-7c1d"
     assert sensitive.scrub("sent custom-attributes-7c1d twice") == "sent <redacted> twice"
+
+
+def test_an_unknown_behaviour_id_in_require_fails_at_its_first_call() -> None:
+    from conformance.judge import Checks, UnknownBehaviour, require
+
+    with pytest.raises(UnknownBehaviour, match="IEA-WIRE-999"):
+        require(True, "IEA-WIRE-999", expected="x", observed="y")
+    checks = Checks()
+    with pytest.raises(UnknownBehaviour):
+        checks.require(False, "IEA-HDR-0O1", expected="x", observed="y")
+    assert checks.judged == set()
