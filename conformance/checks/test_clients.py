@@ -11,6 +11,7 @@ Evidence is the client's command line or program and everything it printed.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from conformance import clients
+from conformance.client import HarnessError
 from conformance.clients import ClientRequirement, ClientRun, ClientRunner
 from conformance.judge import Checks
 from conformance.observe import parse_location
@@ -49,10 +51,20 @@ def client_runner(
     yield ClientRunner(env, home)
 
 
-def _need(requirement: ClientRequirement) -> None:
-    reason = requirement.missing()
-    if reason:
-        pytest.skip(reason)
+# A comma-separated list of clients (aws-cli, sagemaker, sagemaker-core, boto3) that
+# must be installed: set by the tox environments that exist to run them, where a
+# missing client is the environment's fault (error), not a reason to skip.
+REQUIRE_CLIENTS = "CONFORMANCE_REQUIRE_CLIENTS"
+
+
+def _need(requirement: ClientRequirement | None, name: str, reason: str | None = None) -> None:
+    reason = reason if requirement is None else requirement.missing()
+    if not reason:
+        return
+    required = {c.strip() for c in os.environ.get(REQUIRE_CLIENTS, "").split(",")}
+    if name in required:
+        raise HarnessError(f"{reason}; {REQUIRE_CLIENTS} says {name} must run here")
+    pytest.skip(reason)
 
 
 def _deadline(session: ConformanceSession) -> float:
@@ -132,7 +144,7 @@ def _require_ran(checks: Checks, run: ClientRun, behaviours: tuple[str, ...]) ->
 def test_aws_cli_submits_waits_and_fetches(
     conformance_session: ConformanceSession, client_runner: ClientRunner
 ) -> None:
-    _need(clients.AWS_CLI_V1)
+    _need(clients.AWS_CLI_V1, "aws-cli")
     session, runner = conformance_session, client_runner
     payload = Payload(session, "cli")
     input_location = session.put_input(payload.body)
@@ -189,7 +201,7 @@ def test_aws_cli_submits_waits_and_fetches(
 def test_aws_cli_prints_the_validation_error(
     conformance_session: ConformanceSession, client_runner: ClientRunner
 ) -> None:
-    _need(clients.AWS_CLI_V1)
+    _need(clients.AWS_CLI_V1, "aws-cli")
     session, runner = conformance_session, client_runner
     input_location = session.put_input(Payload(session, "cli-ttl").body)
     # The CLI checks the TTL floor itself unless told not to: then the service must.
@@ -234,7 +246,7 @@ SDK_BEHAVIOURS = ("IEA-SDK-001", "IEA-SDK-002", "IEA-SDK-003", "IEA-SDK-004", "I
 def test_sagemaker_sdk_async_predictor(
     conformance_session: ConformanceSession, client_runner: ClientRunner
 ) -> None:
-    _need(clients.SAGEMAKER_SDK_V2)
+    _need(clients.SAGEMAKER_SDK_V2, "sagemaker")
     session = conformance_session
     by_path, by_data, blocking = (Payload(session, p) for p in ("sdk-path", "sdk-data", "sdk-sync"))
     failing = Payload(session, "sdk-error", status=500) if _can_fail(session) else None
@@ -319,9 +331,7 @@ CORE_BEHAVIOURS = ("IEA-SMCORE-001", "IEA-SMCORE-002", "IEA-SMCORE-003")
 def test_sagemaker_core_endpoint(
     conformance_session: ConformanceSession, client_runner: ClientRunner
 ) -> None:
-    reason = clients.sagemaker_core_missing()
-    if reason:
-        pytest.skip(reason)
+    _need(None, "sagemaker-core", clients.sagemaker_core_missing())
     session = conformance_session
     payload = Payload(session, "core")
     endpoint = session.sagemaker.describe_endpoint(EndpointName=session.target.endpoint_name)
@@ -402,7 +412,7 @@ def _fetch(session: ConformanceSession, uri: str) -> bytes | None:
 def test_boto3_waiters(
     conformance_session: ConformanceSession, client_runner: ClientRunner
 ) -> None:
-    _need(clients.BOTO3)
+    _need(clients.BOTO3, "boto3")
     session = conformance_session
     success = Payload(session, "waiter")
     failing = Payload(session, "waiter-error", status=500) if _can_fail(session) else None
