@@ -216,6 +216,14 @@ class ClientRunner:
         shown = ("aws", *args)
         return self._run("aws-cli", command, shown, None, deadline, env)
 
+    def shell(self, client: str, script: str, *, deadline: float) -> ClientRun:
+        """A shell script (bash, stopping at the first failing command)."""
+        self._count += 1
+        path = self.workdir / f"{client}-{self._count}.sh"
+        path.write_text(script)
+        command = ("bash", "-eo", "pipefail", str(path))
+        return self._run(client, command, ("bash", path.name), script, deadline, None)
+
     def python(
         self, client: str, code: str, *, params: Mapping[str, Any], deadline: float
     ) -> ClientRun:
