@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from conformance.plugin import STATE, RunState
 from conformance.scenarios import Scenarios
 from conformance.session import AsyncConfig, ConformanceSession
 from conformance.target import ConfigurationError, Target, resolve_target
+
+if TYPE_CHECKING:
+    from conformance.app_stack import SageMakerAsyncStack
 
 EMBEDDED_CLOCK_SCALE = 0.05
 
@@ -139,3 +143,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if runner is None or not hasattr(item.config, "workerinput"):
         return
     runner.start(_scenarios_of(_items_to_run(item.session)))
+
+
+@pytest.fixture(scope="session")
+def sagemaker_async_stack() -> Iterator[SageMakerAsyncStack]:
+    """The embedded stack for an app's own tests, started once per session (README,
+    "conformance serve as a local emulator"): endpoint, paths, boto3 clients, env."""
+    from conformance.app_stack import running_stack
+
+    with running_stack(clock_scale=EMBEDDED_CLOCK_SCALE) as stack:
+        yield stack

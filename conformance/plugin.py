@@ -26,7 +26,7 @@ from conformance.judge import (
     reset_judged,
 )
 from conformance.target import ConfigurationError, Target, resolve_target, wants_embedded
-from spec.catalogue import PROFILES, load_catalogue
+from spec.catalogue import DEFAULT_PROFILES, load_catalogue
 from spec.revisions import CURRENT, includes
 
 MARKER = "behaviour"
@@ -75,7 +75,7 @@ class RunState:
 
     @property
     def profiles(self) -> tuple[str, ...]:
-        return self.claimed_target.profiles if self.claimed_target else PROFILES
+        return self.claimed_target.profiles if self.claimed_target else DEFAULT_PROFILES
 
     @property
     def probe(self) -> bool:
@@ -100,7 +100,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--input-s3", help="s3://bucket/prefix where the suite may write inputs")
     group.addoption("--revision", help="API revision the target claims (default: current)")
-    group.addoption("--profiles", help="comma-separated profiles the target claims (default: all)")
+    group.addoption(
+        "--profiles",
+        help="comma-separated profiles the target claims (default: all but the opt-in clients)",
+    )
     group.addoption("--clock-scale", type=float, help="target clock scale, e.g. 0.05")
     group.addoption(
         "--outcome-deadline",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from spec.catalogue import PROFILES
+from spec.catalogue import DEFAULT_PROFILES, PROFILES
 from spec.revisions import CURRENT, REVISIONS, normalize
 
 SERVICES = ("sagemaker_runtime", "sagemaker", "s3", "sns", "sqs")
@@ -37,7 +37,7 @@ class Target:
     endpoint_name: str
     input_s3: str
     revision: str = CURRENT
-    profiles: tuple[str, ...] = PROFILES
+    profiles: tuple[str, ...] = DEFAULT_PROFILES
     probe: bool = True
     clock_scale: float = 1.0
     region: str = "us-east-1"
@@ -260,7 +260,7 @@ def _as_plain(value: Any) -> Any:
 
 def _profiles(value: Any) -> tuple[str, ...]:
     if value is None:
-        return PROFILES
+        return DEFAULT_PROFILES
     items = [p.strip() for p in value.split(",")] if isinstance(value, str) else list(value)
     items = [p for p in items if p]
     unknown = [p for p in items if p not in PROFILES]

@@ -118,6 +118,10 @@ class EmbeddedStack:
     def _start_moto(self) -> str:
         from moto.server import ThreadedMotoServer  # heavy; only when a stack starts
 
+        from reference import moto_fixes
+
+        # moto answers DataCaptureConfig: {} that model-validating clients reject.
+        moto_fixes.apply()
         # werkzeug logs every request moto serves to stderr; keep the console usable.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         server = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)

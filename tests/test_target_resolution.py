@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.target import ConfigurationError, resolve_target, wants_embedded
-from spec.catalogue import PROFILES
+from spec.catalogue import DEFAULT_PROFILES
 
 ENV = {
     "CONFORMANCE_ENDPOINT_NAME": "from-env",
@@ -38,7 +38,7 @@ def test_the_environment_alone_names_a_target() -> None:
     assert target.clock_scale == 0.5
     assert target.region == "eu-west-1"
     assert target.endpoint_url("sagemaker_runtime") == "http://127.0.0.1:1111"
-    assert target.profiles == PROFILES
+    assert target.profiles == DEFAULT_PROFILES
 
 
 def test_the_file_wins_over_the_environment(target_file: Path) -> None:

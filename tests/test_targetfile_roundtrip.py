@@ -22,6 +22,7 @@ from conformance.targetfile import (
     parse_target_file,
     write_target_file,
 )
+from spec.catalogue import DEFAULT_PROFILES
 
 EXAMPLE = """\
 name = "my-gateway"                  # shown in reports
@@ -61,7 +62,7 @@ def test_the_documented_example_reads(tmp_path):
     path = tmp_path / "target.toml"
     path.write_text(EXAMPLE)
     target = load_target_file(path)
-    assert target.name == "my-gateway" and target.profiles == KNOWN_PROFILES
+    assert target.name == "my-gateway" and target.profiles == DEFAULT_PROFILES
     assert target.clock_scale == 1.0 and target.probe is True and target.aws is True
     assert target.endpoints == Endpoints(*(["http://127.0.0.1:4566"] * 5))
     assert target.async_config is not None and target.async_config.instance_count == 1

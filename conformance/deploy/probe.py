@@ -35,7 +35,6 @@ from conformance.deploy.plan import (
 from conformance.deploy.resources import is_gone
 from conformance.deploy.wait import wait_for_endpoint
 from conformance.targetfile import (
-    KNOWN_PROFILES,
     AsyncConfig,
     Deployment,
     Endpoints,
@@ -45,6 +44,7 @@ from conformance.targetfile import (
     load_target_file,
     write_target_file,
 )
+from spec.catalogue import DEFAULT_PROFILES
 
 # AWS implements the newest API revision by definition (FACTS.md, "API revisions").
 AWS_REVISION = "2026"
@@ -155,7 +155,7 @@ class _Deployer:
             endpoint_name=plan.name,
             input_s3=plan.input_s3,
             revision=existing.revision or AWS_REVISION,
-            profiles=existing.profiles or KNOWN_PROFILES,
+            profiles=existing.profiles or DEFAULT_PROFILES,
             probe=True,
             clock_scale=1.0,
             region=self.clients.region,
