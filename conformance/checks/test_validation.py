@@ -46,20 +46,25 @@ def is_signature_error(exchange: Exchange) -> bool:
     return exchange.status == 403 and exchange.error_type() in SIGNATURE_ERROR_TYPES
 
 
+def judge_rule_answer(checks: Checks, behaviour: str, exchange: Exchange, what: str) -> None:
+    """The header-octet rule's answer: 400 ValidationError or a 403 signature error."""
+    checks.require(
+        is_validation_error(exchange) or is_signature_error(exchange),
+        behaviour,
+        expected=f"400 ValidationError or 403 {' or '.join(SIGNATURE_ERROR_TYPES)} ({what}): "
+        f"{HEADER_OCTET_RULE_TEXT}",
+        observed=f"status {exchange.status}, error type {exchange.error_type()!r}",
+        exchange=exchange,
+    )
+
+
 def judge_rejection(checks: Checks, request: InvalidRequest, exchange: Exchange) -> None:
     """400 ValidationError for a MUST (or a 403 signature error under the header-octet rule);
     a 4xx for a SHOULD; the rest-json shape either way."""
     behaviour = request.violation.behaviour
     error_type = exchange.error_type()
     if behaviour in HEADER_OCTET_RULE:
-        checks.require(
-            is_validation_error(exchange) or is_signature_error(exchange),
-            behaviour,
-            expected=f"400 ValidationError or 403 {' or '.join(SIGNATURE_ERROR_TYPES)} "
-            f"({request.violation.detail}): {HEADER_OCTET_RULE_TEXT}",
-            observed=f"status {exchange.status}, error type {error_type!r}",
-            exchange=exchange,
-        )
+        judge_rule_answer(checks, behaviour, exchange, request.violation.detail)
     elif CATALOGUE.get(behaviour).level == "MUST":
         checks.require(
             is_validation_error(exchange),
@@ -190,14 +195,7 @@ def test_a_rejected_request_is_never_queued(conformance_session: ConformanceSess
         checks = Checks()
         ruled = [(b, t, i, e) for b, t, i, e in sent if b in HEADER_OCTET_RULE]
         for behaviour, tag, _, exchange in ruled:
-            checks.require(
-                is_validation_error(exchange) or is_signature_error(exchange),
-                behaviour,
-                expected=f"400 ValidationError or 403 {' or '.join(SIGNATURE_ERROR_TYPES)}: "
-                f"{HEADER_OCTET_RULE_TEXT}",
-                observed=f"request {tag} answered {answer(exchange)}",
-                exchange=exchange,
-            )
+            judge_rule_answer(checks, behaviour, exchange, f"request {tag}")
         rejected = [(b, t, i, e) for b, t, i, e in sent if e.status >= 400]
         # IEA-VAL-022 over every rejected request; each rule behaviour over its own.
         groups = {"IEA-VAL-022": rejected}
