@@ -18,10 +18,23 @@ _STATEMENTS: dict[str, str] | None = None
 # Behaviours judged by the running check, passed or not: a check that ends without
 # judging a behaviour it names has not shown that behaviour, and is not a pass for it.
 _judged: set[str] = set()
+# What a passing check says about how a behaviour held (e.g. which of two accepted answers
+# the target gave), shown as the pass's message in the results document.
+_notes: dict[str, str] = {}
 
 
 def reset_judged() -> None:
     _judged.clear()
+    _notes.clear()
+
+
+def note(behaviour: str, text: str) -> None:
+    """Say how ``behaviour`` held in the running check (the last note wins)."""
+    _notes[behaviour] = text
+
+
+def pass_notes() -> dict[str, str]:
+    return dict(_notes)
 
 
 def judged_behaviours() -> frozenset[str]:

@@ -23,6 +23,7 @@ from conformance.judge import (
     ContractViolation,
     ContractViolations,
     judged_behaviours,
+    pass_notes,
     reset_judged,
 )
 from conformance.target import ConfigurationError, Target, resolve_target, wants_embedded
@@ -458,7 +459,8 @@ def _judge(
                 )
             )
         else:
-            record(BehaviourOutcome(nodeid, behaviour, "passed", duration))
+            message = sensitive.scrub(pass_notes().get(behaviour, ""))
+            record(BehaviourOutcome(nodeid, behaviour, "passed", duration, message=message))
 
     binding = [b for b in unexpected if catalogue.get(b).level == "MUST"]
     advisories = [b for b in unexpected if b not in binding]

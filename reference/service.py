@@ -224,19 +224,18 @@ class ReferenceService:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             raise validation_error("Request body is too large.") from None
+        headers = self.parts.header_reader.read(request.raw_headers, request.headers)
         signed = SignedRequest(
             method=request.method,
             raw_path=request.raw_path,
-            headers=request.headers,
+            headers=headers,
             body=body,
-            all_header_values={
-                name.lower(): request.headers.getall(name) for name in request.headers
-            },
+            all_header_values={name.lower(): headers.getall(name) for name in headers},
         )
         self.parts.authenticator.authenticate(
             signed, keys=self._keys, region=self.region, now=datetime.now(UTC)
         )
-        raw = raw_request(label, request.headers, body)
+        raw = raw_request(label, headers, body)
         problems = self.parts.validator.validate(raw)
         if problems:
             count = len(problems)

@@ -3,7 +3,8 @@
 Mirrors what botocore's `SigV4Auth` signs, so a request boto3 signed verifies
 byte for byte: the canonical URI is the received (already percent-encoded) path,
 dot segments removed, percent-encoded once more; query pairs are sorted raw;
-header values are trimmed with inner white space collapsed; the payload hash is
+header values are trimmed with inner white space collapsed (botocore's rule;
+`aws_documented_value` is the published one, spaces only); the payload hash is
 always computed from the body actually received, never taken from the client,
 so a body changed after signing fails.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -103,7 +104,27 @@ def canonical_query(query: str) -> str:
     return "&".join(f"{key}={value}" for key, value in sorted(pairs))
 
 
-def canonical_request(request: SignedRequest, signed_headers: tuple[str, ...]) -> str:
+CanonicalValue = Callable[[str], str]
+
+
+def collapse_white_space(value: str) -> str:
+    """botocore's canonical header value: trimmed, every run of white space (tabs too) one space."""
+    return " ".join(value.split())
+
+
+_SPACES = re.compile(" {2,}")
+
+
+def aws_documented_value(value: str) -> str:
+    """AWS's published SigV4 rule, literally: trim spaces, collapse sequential spaces only."""
+    return _SPACES.sub(" ", value.strip(" "))
+
+
+def canonical_request(
+    request: SignedRequest,
+    signed_headers: tuple[str, ...],
+    canonical_value: CanonicalValue = collapse_white_space,
+) -> str:
     path, _, query = request.raw_path.partition("?")
     lines = [
         request.method.upper(),
@@ -112,7 +133,7 @@ def canonical_request(request: SignedRequest, signed_headers: tuple[str, ...]) -
     ]
     for name in signed_headers:
         values = _values(request, name)
-        lines.append(f"{name}:{','.join(' '.join(v.split()) for v in values)}")
+        lines.append(f"{name}:{','.join(canonical_value(v) for v in values)}")
     lines.append("")
     lines.append(";".join(signed_headers))
     lines.append(hashlib.sha256(request.body).hexdigest())
@@ -135,11 +156,19 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
-def signature(secret: str, auth: Authorization, amz_date: str, request: SignedRequest) -> str:
+def signature(
+    secret: str,
+    auth: Authorization,
+    amz_date: str,
+    request: SignedRequest,
+    canonical_value: CanonicalValue = collapse_white_space,
+) -> str:
     scope = f"{auth.date}/{auth.region}/{auth.service}/aws4_request"
     # aiohttp decodes header bytes as UTF-8 with surrogate escapes; encoding the same
     # way gives back the exact bytes that were on the wire, which is what was signed.
-    canonical = canonical_request(request, auth.signed_headers).encode("utf-8", "surrogateescape")
+    canonical = canonical_request(request, auth.signed_headers, canonical_value).encode(
+        "utf-8", "surrogateescape"
+    )
     digest = hashlib.sha256(canonical).hexdigest()
     string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
     key = signing_key(secret, auth.date, auth.region, auth.service)
@@ -154,6 +183,7 @@ def verify(
     service: str = "sagemaker",
     now: datetime | None = None,
     max_skew: timedelta = MAX_SKEW,
+    canonical_value: CanonicalValue = collapse_white_space,
 ) -> str:
     """Return the access key that signed `request`, or raise a 403 `ServiceError`."""
     header = request.headers.get("Authorization")
@@ -167,7 +197,7 @@ def verify(
         )
     _check_scope(auth, region, service)
     amz_date = _check_date(request, auth, now or datetime.now(UTC), max_skew)
-    expected = signature(secret, auth, amz_date, request)
+    expected = signature(secret, auth, amz_date, request, canonical_value)
     if not hmac.compare_digest(expected, auth.signature):
         raise auth_error(
             INVALID_SIGNATURE,

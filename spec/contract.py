@@ -37,13 +37,13 @@ BEHAVIOURS: Mapping[tuple[str, str], str] = {
     ("EndpointName", "max_length"): "IEA-VAL-001",
     ("EndpointName", "pattern"): "IEA-VAL-002",
     ("ContentType", "max_length"): "IEA-VAL-003",
-    ("ContentType", "pattern"): "IEA-VAL-004",
+    ("ContentType", "pattern"): "IEA-VAL-027",
     ("Accept", "max_length"): "IEA-VAL-005",
-    ("Accept", "pattern"): "IEA-VAL-006",
+    ("Accept", "pattern"): "IEA-VAL-028",
     ("CustomAttributes", "max_length"): "IEA-VAL-007",
-    ("CustomAttributes", "pattern"): "IEA-VAL-008",
+    ("CustomAttributes", "pattern"): "IEA-VAL-029",
     ("InferenceId", "max_length"): "IEA-VAL-009",
-    ("InferenceId", "pattern"): "IEA-VAL-010",
+    ("InferenceId", "pattern"): "IEA-VAL-030",
     ("InferenceId", "min_length"): "IEA-VAL-025",
     ("InputLocation", "max_length"): "IEA-VAL-011",
     ("InputLocation", "pattern"): "IEA-VAL-012",
@@ -64,6 +64,28 @@ BEHAVIOURS: Mapping[tuple[str, str], str] = {
     ("Body", "max_length"): "IEA-VAL-019",
     ("Body", "exclusive"): "IEA-VAL-021",
 }
+
+# Violations only non-ASCII or white space can express (the pattern of ContentType, Accept and
+# CustomAttributes is \p{ASCII}*; InferenceId's \p{Print} is broken in transmittable text only
+# by a non-ASCII character or an inner TAB). A server may read header octets as ISO-8859-1
+# (RFC 9110 obs-text) or canonicalize white space as AWS's SigV4 description says (spaces only,
+# where botocore collapses tabs too) and so fail the signature before it validates: for these
+# the MUST is "rejected and never queued" with either answer, and 400 ValidationError is the
+# SHOULD this maps each MUST to (FACTS.md: non-ASCII and white space in headers).
+HEADER_OCTET_RULE: Mapping[str, str] = {
+    "IEA-VAL-027": "IEA-VAL-004",
+    "IEA-VAL-028": "IEA-VAL-006",
+    "IEA-VAL-029": "IEA-VAL-008",
+    "IEA-VAL-030": "IEA-VAL-010",
+}
+# Error types of a 403 that fails the signature (AWS JSON services; S3-style for other stacks).
+SIGNATURE_ERROR_TYPES: tuple[str, ...] = ("InvalidSignatureException", "SignatureDoesNotMatch")
+HEADER_OCTET_RULE_TEXT = (
+    "rejected with 400 ValidationError, or with 403 naming a signature error "
+    f"({' or '.join(SIGNATURE_ERROR_TYPES)}): only non-ASCII or white space breaks this "
+    "constraint, and a server that reads header octets as ISO-8859-1 or canonicalizes only "
+    "spaces in SigV4 fails the signature before it validates; never queued either way"
+)
 
 
 @dataclass(frozen=True)

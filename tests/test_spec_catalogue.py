@@ -83,7 +83,10 @@ def test_every_profile_is_used_and_areas_cover_the_issue() -> None:
 def test_validation_labels_name_validation_behaviours() -> None:
     catalogue = load_catalogue()
     labelled = set(BEHAVIOURS.values())
-    expected = {f"IEA-VAL-{n:03d}" for n in (*range(1, 22), 24, 25)}
+    # The patterns only non-ASCII or a TAB can break are labelled with the header-octet
+    # rule's MUSTs (027..030), not with the SHOULDs asking for 400 itself (004..010, even).
+    numbers = (1, 2, 3, 5, 7, 9, *range(11, 22), 24, 25, 27, 28, 29, 30)
+    expected = {f"IEA-VAL-{n:03d}" for n in numbers}
     assert labelled == expected
     for behaviour_id in labelled:
         assert catalogue.get(behaviour_id).profile == "validation"

@@ -76,7 +76,25 @@ def _markdown(behaviours: tuple[Behaviour, ...]) -> str:
     levels = Counter(b.level for b in behaviours)
     summary = ", ".join(f"{levels[level]} {level}" for level in ("MUST", "SHOULD", "MAY"))
     lines += ["", f"{len(behaviours)} behaviours: {summary}."]
+    lines += _rule_lines(behaviours)
     return "\n".join(lines)
+
+
+def _rule_lines(behaviours: tuple[Behaviour, ...]) -> list[str]:
+    """The header-octet rule, for the behaviours of the selection judged under it."""
+    from spec.contract import HEADER_OCTET_RULE, HEADER_OCTET_RULE_TEXT
+
+    shown = {b.id for b in behaviours}
+    ruled = [(must, should) for must, should in HEADER_OCTET_RULE.items() if must in shown]
+    if not ruled:
+        return []
+    pairs = ", ".join(f"{must} (400 ValidationError itself: {should}, SHOULD)"
+                      for must, should in ruled)
+    return [
+        "",
+        f"Header-octet rule (FACTS.md: non-ASCII and white space in headers): {pairs} "
+        f"pass when the request is {HEADER_OCTET_RULE_TEXT}.",
+    ]
 
 
 def _revisions(args: argparse.Namespace) -> int:

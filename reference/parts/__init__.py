@@ -18,6 +18,7 @@ from reference.parts.forwarding import (
     HeaderForwarder,
     PayloadForwarder,
 )
+from reference.parts.front_end import HeaderReader, Latin1Headers, Utf8Headers
 from reference.parts.ids import InferenceIds, Uuid4Ids
 from reference.parts.locations import LocationPlanner, UuidLocations
 from reference.parts.notifications import Notification, Notifier, SageMakerNotifier
@@ -50,6 +51,7 @@ class Parts:
     dispatcher: Dispatcher
     # Last and defaulted, so targets built before it existed keep working.
     payload: PayloadForwarder = field(default_factory=ExactPayload)
+    header_reader: HeaderReader = field(default_factory=Utf8Headers)
 
 
 DEFAULT_VALIDATOR: RuleValidator = default_validator()
@@ -80,8 +82,10 @@ __all__ = [
     "ExactPayload",
     "Expiry",
     "HeaderForwarder",
+    "HeaderReader",
     "InferenceIds",
     "InvocationTimeout",
+    "Latin1Headers",
     "LocationPlanner",
     "Notification",
     "Notifier",
@@ -99,6 +103,7 @@ __all__ = [
     "ScaledTimeout",
     "SigV4Authenticator",
     "TtlExpiry",
+    "Utf8Headers",
     "Uuid4Ids",
     "Validator",
 ]

@@ -25,10 +25,12 @@ class Authenticator(Protocol):
 
 @dataclass(frozen=True)
 class SigV4Authenticator:
-    """SigV4 with signing name `sagemaker`; `max_skew` is the allowed clock difference."""
+    """SigV4 with signing name `sagemaker`; `max_skew` is the allowed clock difference;
+    `canonical_value` how a header value is canonicalized (botocore's rule by default)."""
 
     service: str = "sagemaker"
     max_skew: timedelta = sigv4.MAX_SKEW
+    canonical_value: sigv4.CanonicalValue = sigv4.collapse_white_space
 
     def authenticate(
         self,
@@ -45,4 +47,5 @@ class SigV4Authenticator:
             service=self.service,
             now=now,
             max_skew=self.max_skew,
+            canonical_value=self.canonical_value,
         )

@@ -14,7 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mutants import auth, container, ids, notifications, outputs, timing, validation, wire
+from mutants import (
+    auth,
+    container,
+    front_end,
+    ids,
+    notifications,
+    outputs,
+    timing,
+    validation,
+    wire,
+)
 from mutants.runner import check
 from reference.parts import DEFAULT_PARTS, Parts
 
@@ -48,13 +58,13 @@ SKIPPED_RULES: dict[str, tuple[str, ...]] = {
     "IEA-VAL-001": ("EndpointName.max_length",),
     "IEA-VAL-002": ("EndpointName.pattern",),
     "IEA-VAL-003": ("ContentType.max_length",),
-    "IEA-VAL-004": ("ContentType.pattern",),
+    "IEA-VAL-027": ("ContentType.pattern",),
     "IEA-VAL-005": ("Accept.max_length",),
-    "IEA-VAL-006": ("Accept.pattern",),
+    "IEA-VAL-028": ("Accept.pattern",),
     "IEA-VAL-007": ("CustomAttributes.max_length",),
-    "IEA-VAL-008": ("CustomAttributes.pattern",),
+    "IEA-VAL-029": ("CustomAttributes.pattern",),
     "IEA-VAL-009": ("InferenceId.max_length",),
-    "IEA-VAL-010": ("InferenceId.pattern",),
+    "IEA-VAL-030": ("InferenceId.pattern",),
     "IEA-VAL-011": ("InputLocation.max_length",),
     "IEA-VAL-012": ("InputLocation.pattern",),
     "IEA-VAL-013": ("S3OutputPathExtension.max_length",),
@@ -108,6 +118,15 @@ MUTANTS: tuple[Mutant, ...] = (
            check("test_validation", "test_a_rejected_request_is_never_queued"),
            lambda: {"validator": wire.AcceptsEverything(),
                     "dispatcher": wire.QueuesBeforeValidating()}),
+    # -- the header-octet rule (non-ASCII / TAB: 400 or a 403 signature error) ----------
+    # (c) is skips-contenttype-pattern above: a non-ASCII ContentType accepted with 202 and run.
+    Mutant("answers-403-but-queues", "IEA-VAL-027",
+           check("test_validation", "test_a_rejected_request_is_never_queued"),
+           lambda: {"validator": front_end.without_rule_patterns(),
+                    "dispatcher": front_end.QueuesThenRefusesSignature()}),
+    Mutant("long-ascii-header-fails-signature", "IEA-VAL-007",
+           check("test_validation", f"{INVALID}[IEA-VAL-007]"),
+           lambda: {"authenticator": front_end.LongHeadersFailSignature()}),
     Mutant("empty-error-messages", "IEA-VAL-026",
            check("test_validation", f"{INVALID}[IEA-VAL-017]"),
            lambda: {"responder": wire.EmptyErrorMessages()}),
