@@ -66,8 +66,7 @@ def wanted(config: pytest.Config) -> tuple[set[str], set[str]]:
     unknown_areas = sorted(areas - known_areas)
     if unknown_areas:
         raise pytest.UsageError(
-            f"--area: no area {', '.join(unknown_areas)} "
-            f"(areas: {', '.join(sorted(known_areas))})"
+            f"--area: no area {', '.join(unknown_areas)} (areas: {', '.join(sorted(known_areas))})"
         )
     return ids, areas
 
