@@ -6,7 +6,7 @@
 #     sagemaker-async-conformance run --target /work/conformance-target.toml \
 #       --report-dir /work/conformance-report
 #
-# The entry point is the `conformance` command (README, docs/container.md). With no
+# The entry point is the `conformance` command (README, "A container image"). With no
 # arguments it runs the suite against the embedded reference stack inside the container.
 FROM python:3.12-slim-bookworm
 

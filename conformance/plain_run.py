@@ -30,7 +30,7 @@ REPORT_DIR = pytest.StashKey[Path]()
 def _is_plain_suite_run(config: pytest.Config) -> bool:
     if os.environ.get(COMMAND_ENV) or hasattr(config, "workerinput"):
         return False
-    if not config.option.pyargs:
+    if not config.option.pyargs or config.option.collectonly:
         return False
     return any(str(arg).split("::")[0].startswith("conformance.checks") for arg in config.args)
 
@@ -47,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.conformance_results_json = str(report_dir / "results.json")
         config.stash[REPORT_DIR] = report_dir
     report_dir.mkdir(parents=True, exist_ok=True)
-    if config.getini("cache_dir") == ".pytest_cache":
+    if _default_cache_dir(config):
         # No public way to move the cache after the command line is read.
         config._inicache["cache_dir"] = str(report_dir / ".pytest-cache")  # type: ignore[attr-defined]
     if not os.environ.get(HYPOTHESIS_DIR_ENV):
@@ -56,6 +56,13 @@ def pytest_configure(config: pytest.Config) -> None:
         hypothesis_dir = report_dir / ".hypothesis"
         os.environ[HYPOTHESIS_DIR_ENV] = str(hypothesis_dir)  # xdist workers inherit it
         set_hypothesis_home_dir(hypothesis_dir)
+
+
+def _default_cache_dir(config: pytest.Config) -> bool:
+    try:
+        return config.getini("cache_dir") == ".pytest_cache"
+    except ValueError:  # -p no:cacheprovider: no cache, nothing to move
+        return False
 
 
 @pytest.hookimpl(trylast=True)
