@@ -69,6 +69,10 @@ def test_plain_pytest_prints_a_verdict_writes_the_report_and_leaves_the_cwd_clea
     cwd, done = plain_run
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
     assert "conformance verdict" in done.stdout
+    # Not a terminal: one plain progress line per check (name, behaviours, time left).
+    assert re.search(r"conformance \[1/1\] test_headers\.py::test_unsupported_headers_never_"
+                     r"reach_the_model \(IEA-HDR-001\) [\d.]+ s · elapsed \d+ s · about 0 s left",
+                     done.stdout), done.stdout  # fmt: skip
     assert re.search(r"conformance: (NOT )?CONFORMANT", done.stdout)
     report = cwd / "conformance-report"
     for artefact in ("results.json", "report.html", "junit.xml", "summary.md", "badge.json"):

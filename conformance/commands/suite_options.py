@@ -42,10 +42,10 @@ class _Recorder:
 
 
 def _declarations() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
-    from conformance import plugin, selection
+    from conformance import plugin, progress, selection
 
     recorder = _Recorder()
-    for module in (plugin, selection):
+    for module in (plugin, selection, progress):
         module.pytest_addoption(recorder)  # type: ignore[arg-type]
     return recorder.calls
 
