@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-MARKER = "behaviour"
+from conformance.selection import behaviour_ids
+
 MODES = ("auto", "rich", "plain", "off")
 
 
@@ -55,9 +56,9 @@ class Progress:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
-            ids = [str(a) for m in item.iter_markers(MARKER) for a in m.args]
+            ids = behaviour_ids(item)
             if ids:
-                self.behaviours[item.nodeid] = tuple(dict.fromkeys(ids))
+                self.behaviours[item.nodeid] = ids
         self.total = len(self.behaviours)
         if self.rich_bar and self.total:
             from rich.console import Console
