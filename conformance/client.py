@@ -365,6 +365,7 @@ def reproduction(exchange: Exchange) -> dict[str, str]:
     skip = {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}
     skip |= {"content-length", "host"}
     parts = ["curl", "-i", "-X", request.method, shlex.quote(request.url)]
+    feed: list[str] = []
     for name, value in request.headers.items():
         if name.lower() in skip:
             continue
@@ -374,12 +375,19 @@ def reproduction(exchange: Exchange) -> dict[str, str]:
         parts += ["--user", '"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"']
         if _header(request.headers, "x-amz-security-token"):
             parts += ["-H", '"x-amz-security-token: $AWS_SESSION_TOKEN"']
+    if request.body and _header(request.headers, "content-type") is None:
+        parts += ["-H", shlex.quote("Content-Type:")]  # curl would add its own
     if request.body:
         if small and b"\x00" not in request.body:
             parts += ["--data-binary", _shell_bytes(request.body)]
+        elif small:
+            # A shell word cannot hold NUL: printf writes the exact bytes to curl's stdin.
+            escaped = "".join(f"\\x{b:02x}" for b in request.body)
+            feed = ["printf", f"'{escaped}'", "|"]
+            parts += ["--data-binary", "@-"]
         else:
             parts += ["--data-binary", "@body.bin"]
-    result["curl"] = " ".join(parts)
+    result["curl"] = " ".join(feed + parts)
     return result
 
 

@@ -113,6 +113,7 @@ def test_a_raw_request_gets_curl_only(server, tmp_path):
     odd = {"X-Amzn-SageMaker-Custom-Attributes": "ü \\x7f"}
     request = invoker.serialize({"EndpointName": "e", "InputLocation": "s3://b/k"},
                                 extra_headers=odd)  # fmt: skip
+    request.data = b"\x89PNG\r\n\x1a\n\x00\x00 %s \\ ' end"  # binary, with NUL, % and quotes
     exchange = invoker.send(request, signing=Signing(), params={})
     original = Recorder.seen[-1]
     reproduction = exchange.to_evidence()["reproduction"]
