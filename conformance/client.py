@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import botocore.session
 from botocore.auth import SigV4Auth
@@ -92,6 +93,8 @@ class Exchange:
     request: RecordedRequest
     response: RecordedResponse
     params: dict[str, Any] = field(default_factory=dict)
+    # The region the client signs for (the reproduction needs it when unsigned).
+    region: str | None = None
 
     @property
     def status(self) -> int:
@@ -277,7 +280,7 @@ class Invoker:
             body=content,
             elapsed=elapsed,
         )
-        return Exchange(request=recorded, response=response, params=params)
+        return Exchange(request=recorded, response=response, params=params, region=self.region)
 
     def _sign(self, request: AWSRequest, signing: Signing, body: bytes) -> None:
         creds = self._credentials.get_frozen_credentials() if hasattr(
@@ -323,26 +326,91 @@ class _DatedSigV4(SigV4Auth):
         self._inject_signature_to_request(request, signature)
 
 
+# Bodies up to this size are written into the reproduction itself.
+REPRODUCED_BODY_BYTES = 4096
+_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]{1,32})/([a-z0-9.-]{1,64})/aws4_request")
+
+
 def reproduction(exchange: Exchange) -> dict[str, str]:
-    """A boto3 snippet and a curl line that resend the request (credentials left out)."""
-    params = {k: v for k, v in exchange.params.items() if k != "Body"}
-    if "Body" in exchange.params:
-        params["Body"] = f"<{len(exchange.request.body)} bytes>"
-    boto3_lines = [
-        "import boto3",
-        'client = boto3.client("sagemaker-runtime")',
-        f"client.invoke_endpoint_async(**{params!r})",
-    ]
+    """What resends the request as printed, to the target it went to.
+
+    ``curl`` replays the exact request (method, URL, headers, body; signed with
+    ``$AWS_ACCESS_KEY_ID``/``$AWS_SECRET_ACCESS_KEY`` for the region and service
+    of the original signature, unsigned when the original was). ``boto3`` is the
+    same call through boto3, with the target's ``endpoint_url``; given only when
+    the request was an API call boto3 can make (not for raw fuzz requests).
+    Credentials are never written in.
+    """
+    request = exchange.request
+    split = urlsplit(request.url)
+    endpoint_url = f"{split.scheme}://{split.netloc}"
+    scope = _SCOPE.search(_header(request.headers, "authorization") or "")
+    region, service = scope.groups() if scope else (exchange.region, None)
+    small = len(request.body) <= REPRODUCED_BODY_BYTES
+    result: dict[str, str] = {}
+    if exchange.params:
+        params = dict(exchange.params)
+        if "Body" in params and not small:
+            params["Body"] = f"<{len(request.body)} bytes: see the request evidence>"
+        client_args = f"endpoint_url={endpoint_url!r}"
+        if region:
+            client_args += f", region_name={region!r}"
+        result["boto3"] = "\n".join(
+            [
+                "import boto3",
+                f'client = boto3.client("sagemaker-runtime", {client_args})',
+                f"print(client.invoke_endpoint_async(**{params!r}))",
+            ]
+        )
     skip = {"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}
-    parts = ["curl", "-i", "-X", exchange.request.method, shlex.quote(exchange.request.url)]
-    for name, value in exchange.request.headers.items():
+    skip |= {"content-length", "host"}
+    parts = ["curl", "-i", "-X", request.method, shlex.quote(request.url)]
+    feed: list[str] = []
+    for name, value in request.headers.items():
         if name.lower() in skip:
             continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
-    parts += ["--aws-sigv4", shlex.quote("aws:amz:REGION:sagemaker"), "--user", '"$AK:$SK"']
-    if exchange.request.body:
-        parts += ["--data-binary", "@body.bin"]
-    return {"boto3": "\n".join(boto3_lines), "curl": " ".join(parts)}
+        parts += ["-H", _shell_bytes(_raw(f"{name}: {value}"))]
+    if scope:
+        parts += ["--aws-sigv4", shlex.quote(f"aws:amz:{region}:{service}")]
+        parts += ["--user", '"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"']
+        if _header(request.headers, "x-amz-security-token"):
+            parts += ["-H", '"x-amz-security-token: $AWS_SESSION_TOKEN"']
+    if request.body and _header(request.headers, "content-type") is None:
+        parts += ["-H", shlex.quote("Content-Type:")]  # curl would add its own
+    if request.body:
+        if small and b"\x00" not in request.body:
+            parts += ["--data-binary", _shell_bytes(request.body)]
+        elif small:
+            # A shell word cannot hold NUL: printf writes the exact bytes to curl's stdin.
+            escaped = "".join(f"\\x{b:02x}" for b in request.body)
+            feed = ["printf", f"'{escaped}'", "|"]
+            parts += ["--data-binary", "@-"]
+        else:
+            parts += ["--data-binary", "@body.bin"]
+    result["curl"] = " ".join(feed + parts)
+    return result
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
+def _raw(text: str) -> bytes:
+    """The bytes of a recorded header line (recorded as latin-1 text of the wire bytes)."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def _shell_bytes(raw: bytes) -> str:
+    """One shell word that is exactly ``raw`` (bash's $'...' for non-printable bytes)."""
+    if all(0x20 <= b < 0x7F for b in raw):
+        return shlex.quote(raw.decode("ascii"))
+    escaped = "".join(
+        chr(b) if 0x20 <= b < 0x7F and b not in b"\\'" else f"\\x{b:02x}" for b in raw
+    )
+    return f"$'{escaped}'"
 
 
 def _text(value: Any) -> str:

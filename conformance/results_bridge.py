@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import botocore
 
 from conformance import __version__, depth, sensitive
+from conformance.reproduce import reproduce_command
 from spec.catalogue import load_catalogue
 from spec.revisions import CURRENT
 
@@ -61,7 +61,12 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
         depth=depth.current_depth(),
         pytest_exit_code=exitstatus,
         # `conformance run` passes the command the user typed; plain pytest has argv.
-        command=os.environ.get("CONFORMANCE_COMMAND") or " ".join(shlex.quote(a) for a in argv),
+        command=reproduce_command(
+            typed=os.environ.get("CONFORMANCE_COMMAND"),
+            argv=argv,
+            seed=str(state.seed),
+            depth=depth.current_depth(),
+        ),
     )
     records = [
         TestRecord(

@@ -26,13 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+PREFIX = "conformance prepare-moto:"
+
+
+def _say(line: str) -> None:
+    """deploy-probe's progress lines, said by the command the user ran."""
+    print(PREFIX + line.removeprefix("deploy-probe:") if line.startswith("deploy-probe:") else line)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         path = prepare_moto(
-            args.url, Path(args.target_file), expectations=not args.no_expectations
+            args.url, Path(args.target_file), expectations=not args.no_expectations, out=_say
         )
     except (RuntimeError, DeployError) as exc:
         print(f"conformance prepare-moto: {exc}", file=sys.stderr)
         return 2
-    print(f"prepare-moto: wrote {path}. Next: conformance run --target {path}")
+    print(f"conformance prepare-moto: wrote {path}. Next: conformance run --target {path}")
     return 0

@@ -1,4 +1,4 @@
-"""``conformance report RESULTS.json``: re-render every artefact from a results document.
+"""``conformance report DIR|RESULTS.json``: re-render every artefact from a results document.
 
 Exit code: the document's verdict (0 conformant, 1 not, 3 harness errors);
 2 when the file is not a valid results document.
@@ -17,7 +17,11 @@ from reports.schema import InvalidResults
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", metavar="RESULTS.json", help="a results document")
+    parser.add_argument(
+        "results",
+        metavar="DIR|RESULTS.json",
+        help="a report directory (its results.json) or a results document",
+    )
     parser.add_argument(
         "--report-dir",
         metavar="DIR",
@@ -28,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     source = Path(args.results)
+    if source.is_dir():
+        source = source / "results.json"
+        if not source.is_file():
+            raise UsageError(f"{args.results}: no results.json in this directory")
     try:
         results = read_results(source)
     except InvalidResults as exc:

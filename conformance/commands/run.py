@@ -21,7 +21,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.cli import EXIT_HARNESS, EXIT_USAGE, UsageError
+from conformance.cli import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.commands import suite_options
+from conformance.target import EMBEDDED_NAMES, SHIPPED_TARGETS
 from reports.io import read_results
 from reports.render import write_artefacts
 from reports.render.terminal import verdict_lines
@@ -35,13 +37,15 @@ PYTEST_USAGE_ERROR = 4
 PYTEST_NO_TESTS = 5
 # The plugin may use it as RunInfo.command (what reproduces the run).
 COMMAND_ENV = "CONFORMANCE_COMMAND"
+CACHE_DIR = ".pytest-cache"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",
-        metavar="FILE",
-        help="target file (TOML); without it the embedded reference stack is the target",
+        metavar="FILE|reference|moto",
+        help="target file (TOML) or a shipped target name (reference, moto); "
+        "without it the embedded reference stack is the target",
     )
     parser.add_argument(
         "--report-dir",
@@ -49,7 +53,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_REPORT_DIR,
         help=f"where to write results.json and the other artefacts (default: {DEFAULT_REPORT_DIR})",
     )
-    parser.epilog = "Other options go to pytest, e.g. -x, -k EXPR, --hypothesis-seed=N."
+    parser.add_argument(
+        "--rerun-failed",
+        metavar="REPORT_DIR",
+        help="run only the checks judging the behaviours that failed or errored in that "
+        "report (its results.json); give the same --target as that run",
+    )
+    suite_options.add_to(parser.add_argument_group("suite options (passed on to pytest)"))
+    parser.epilog = (
+        "Other options go to pytest, e.g. -x, -k EXPR (behaviour IDs are keywords: "
+        "-k IEA-HDR-001), --lf (the failures of the last run with this --report-dir), "
+        "--hypothesis-seed=N."
+    )
     parser.set_defaults(accepts_extra=True)
 
 
@@ -61,14 +76,45 @@ def pytest_command(results_path: Path, *, target: str | None, extra: Sequence[st
         "pytest",
         "--pyargs",
         "conformance.checks",
-        "-p",
-        "no:cacheprovider",
+        # pytest's cache (for --lf/--ff) lives in the report directory, not in the cwd.
+        "-o",
+        f"cache_dir={results_path.parent.resolve() / CACHE_DIR}",
         "--conformance-results-json",
         str(results_path),
     ]
     if target:
         command += ["--target", target]
     return command + list(extra)
+
+
+def shipped_target_names() -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys([*EMBEDDED_NAMES, *sorted(p.stem for p in SHIPPED_TARGETS.glob("*.toml"))])
+    )
+
+
+class NothingToRerun(Exception):
+    """The report has no failed or errored behaviour."""
+
+
+def _results_path(path: Path) -> Path:
+    """A report directory or a results document -> the results document."""
+    return path / "results.json" if path.is_dir() else path
+
+
+def _failed_selection(report: Path) -> list[str]:
+    """``--behaviour`` options for every behaviour that failed or errored in that report."""
+    source = _results_path(report)
+    if not source.is_file():
+        raise UsageError(f"--rerun-failed {report}: no results.json there")
+    try:
+        results = read_results(source)
+    except InvalidResults as exc:
+        raise UsageError(f"--rerun-failed {report}: {exc}") from None
+    failed = [b.id for b in results.behaviours if b.status in {"fail", "error"}]
+    if not failed:
+        raise NothingToRerun(f"conformance run: nothing failed in {source}; nothing to re-run")
+    return ["--behaviour", ",".join(failed)]
 
 
 def run_pytest(command: Sequence[str], *, env: dict[str, str]) -> int:
@@ -82,16 +128,40 @@ def run_pytest(command: Sequence[str], *, env: dict[str, str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    extra = list(getattr(args, "extra", []) or [])
-    if args.target and not Path(args.target).is_file():
-        raise UsageError(f"--target {args.target}: no such file")
+    try:
+        return _run(args)
+    except NothingToRerun as exc:
+        print(exc)
+        return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    extra = suite_options.forwarded(args) + list(getattr(args, "extra", []) or [])
+    if args.target and not (Path(args.target).is_file() or args.target in shipped_target_names()):
+        raise UsageError(
+            f"--target {args.target}: no such file "
+            f"(shipped targets: {', '.join(shipped_target_names())})"
+        )
+    if args.rerun_failed:
+        extra += _failed_selection(Path(args.rerun_failed))
     report_dir = Path(args.report_dir)
     results_path = report_dir / "results.json"
     report_dir.mkdir(parents=True, exist_ok=True)
     results_path.unlink(missing_ok=True)  # never render a previous run's document
 
-    reproduce = ["conformance", "run", *(["--target", args.target] if args.target else []), *extra]
-    env = {**os.environ, COMMAND_ENV: shlex.join(reproduce)}
+    reproduce = [
+        "conformance",
+        "run",
+        *(["--target", args.target] if args.target else []),
+        *(["--report-dir", args.report_dir] if args.report_dir != DEFAULT_REPORT_DIR else []),
+        *extra,
+    ]
+    env = {
+        **os.environ,
+        COMMAND_ENV: shlex.join(reproduce),
+        # Hypothesis' example database beside the report, not in the user's cwd.
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(report_dir.resolve() / ".hypothesis"),
+    }
     code = run_pytest(pytest_command(results_path, target=args.target, extra=extra), env=env)
 
     if code == PYTEST_USAGE_ERROR:

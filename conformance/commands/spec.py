@@ -51,6 +51,15 @@ def _openapi(args: argparse.Namespace) -> int:
 
 def _behaviours(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
+    unknown = sorted(set(args.profile or ()) - {b.profile for b in catalogue})
+    if unknown:
+        known = ", ".join(sorted({b.profile for b in catalogue}))
+        print(
+            f"conformance spec behaviours: unknown profile {', '.join(unknown)} "
+            f"(profiles: {known})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     selected = catalogue.select(revision=args.revision, profiles=args.profile)
     if args.format == "json":
         print(json.dumps([b.to_dict() for b in selected], indent=2, ensure_ascii=False))
