@@ -589,4 +589,4 @@ def _send_worker_info(config: pytest.Config, state: RunState) -> None:
 
 
 # The fixtures live in their own module; pytest loads it with this plugin.
-pytest_plugins = ["conformance.fixtures"]
+pytest_plugins = ["conformance.fixtures", "conformance.recording"]
