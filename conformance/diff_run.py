@@ -383,7 +383,7 @@ def _rebuilt(
 ) -> tuple[AWSRequest, bytes]:
     request = exchange["request"]
     headers: dict[str, str] = {}
-    stand_ins = request.get("stand_ins") or {}
+    stand_ins = {s["header"]: s for s in request.get("stand_ins") or []}
     for name, value in request["headers"].items():
         if name.lower() in DROPPED_ON_REPLAY:
             continue

@@ -212,7 +212,7 @@ def observation(observed: Observed, context: Context) -> dict[str, Any]:
             aspects["output_location.stem"] = location["stem"]
     if observed.outcome_kind is not None:
         aspects["outcome"] = observed.outcome_kind
-        if observed.outcome_kind in {"output", "both"}:
+        if observed.outcome_kind in {"output", "both"} and observed.output_body is not None:
             aspects["output_content"] = normalize_content(observed.output_body, context)
         if observed.outcome_kind in {"failure", "both"}:
             # Failure texts are free text: only that there is one is compared.

@@ -62,11 +62,12 @@ class Recorder:
             self._seq[id(exchange)] = seq
         request = exchange.request
         headers = dict(request.headers)
-        stand_ins = {
-            name: {"length": len(value), "ascii": value.isascii()}
+        # A list, not a mapping keyed by the header: redaction would blank such a key.
+        stand_ins = [
+            {"header": name, "length": len(value), "ascii": value.isascii()}
             for name, value in headers.items()
             if name.lower() == CUSTOM_ATTRIBUTES
-        }
+        ]
         parsed = urlparse(request.url)
         path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
         self.writer.write(

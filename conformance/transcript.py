@@ -30,7 +30,7 @@ from typing import Any
 import jsonschema
 
 from conformance import sensitive
-from reports.redact import environment_secrets, redact
+from reports.redact import MIN_SECRET_LENGTH, environment_secrets, redact
 
 FORMAT = "sagemaker-async-conformance/transcript"
 VERSION = 1
@@ -104,11 +104,18 @@ def body_record(body: bytes) -> dict[str, Any]:
         "length": len(body),
         "sha256": hashlib.sha256(body).hexdigest(),
     }
-    if len(body) > MAX_KEPT_BODY or _holds_secret(body):
+    if len(body) > MAX_KEPT_BODY:
         return record
     try:
-        record["text"] = body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        # Text goes through the writer's redaction, which removes secrets long enough
+        # to find as substrings; a body holding a shorter one is kept by digest only.
+        if not _holds_secret(body, shorter_than=MIN_SECRET_LENGTH):
+            record["text"] = text
+    elif not _holds_secret(body):
         record["base64"] = base64.b64encode(body).decode("ascii")
     return record
 
@@ -124,8 +131,10 @@ def body_bytes(record: dict[str, Any] | None) -> bytes | None:
     return None
 
 
-def _holds_secret(body: bytes) -> bool:
+def _holds_secret(body: bytes, *, shorter_than: int | None = None) -> bool:
     for secret in secrets_now():
+        if shorter_than is not None and len(secret) >= shorter_than:
+            continue
         for encoding in ("utf-8", "latin-1"):
             try:
                 if secret.encode(encoding) in body:
