@@ -113,8 +113,10 @@ def _observe(
     errors: Sequence[str | None],
     *,
     wanted: Sequence[bool] | None = None,
+    fingerprint_secrets: bool = True,
 ) -> Side:
     context = context_for(session)
+    context.fingerprint_secrets = fingerprint_secrets
     waiting = [
         i
         for i, (e, _) in enumerate(sent)
@@ -279,6 +281,7 @@ def recorded_side(header: dict[str, Any], recorded: Sequence[Recorded]) -> Side:
     context = Context(
         output_path=config.get("s3_output_path") or "",
         failure_path=config.get("s3_failure_path") or "",
+        fingerprint_secrets=False,
     )
     observations = []
     evidence = []
@@ -360,7 +363,7 @@ def replay(
         sent.append((exchange, _supplied_id(dict(request.headers))))
         errors.append(None)
     wanted = [item.outcome is not None for item in recorded]
-    side = _observe(session, sent, errors, wanted=wanted)
+    side = _observe(session, sent, errors, wanted=wanted, fingerprint_secrets=False)
     for index, item in enumerate(recorded):
         if not item.notifications:
             side.observations[index].pop("notifications", None)

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance import sensitive
 from conformance.transcript import Placeholders, secrets_now
 from reports.redact import redact
 
@@ -28,6 +29,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d
 _STAMP = re.compile(r"\b\d{14}\b")
 _RUN = re.compile(r"conformance-run-[0-9a-z-]+")
 _LOOPBACK = re.compile(r"(?:127\.0\.0\.1|localhost):\d+")
+CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
 # Keys whose values are times, counters or per-run state, never the contract's.
 _VOLATILE = {
     "started_at",
@@ -75,6 +77,9 @@ class Context:
     placeholders: Placeholders = field(default_factory=Placeholders)
     output_path: str = ""
     failure_path: str = ""
+    # Compare CustomAttributes the model received by fingerprint (diff of two live
+    # targets, which got the same value); a replay sent a stand-in, so it cannot.
+    fingerprint_secrets: bool = True
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -85,9 +90,10 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def normalize_text(text: str, context: Context) -> str:
+    # Generated IDs first: a UUID's last group may look like an account ID.
+    text = _UUID.sub("<uuid>", text)
     text = context.placeholders.apply(text)
     text = _RUN.sub("<run>", text)
-    text = _UUID.sub("<uuid>", text)
     text = _DATE.sub("<date>", text)
     text = _STAMP.sub("<stamp>", text)
     text = _HEX.sub("<hex>", text)
@@ -104,17 +110,24 @@ def normalize_value(value: Any, context: Context) -> Any:
                 continue
             out[normalize_text(str(key), context)] = normalize_value(item, context)
         if "headers" in out and isinstance(out["headers"], dict):
-            out["headers"] = {
-                k.lower(): v
-                for k, v in out["headers"].items()
-                if k.lower() not in _PLATFORM_HEADERS
-            }
+            out["headers"] = _model_headers(value.get("headers"), out["headers"], context)
         return out
     if isinstance(value, list | tuple):
         return [normalize_value(v, context) for v in value]
     if isinstance(value, float):
         return "<number>"
     return value
+
+
+def _model_headers(raw: Any, headers: dict[str, Any], context: Context) -> dict[str, Any]:
+    kept = {k.lower(): v for k, v in headers.items() if k.lower() not in _PLATFORM_HEADERS}
+    if not context.fingerprint_secrets or not isinstance(raw, Mapping):
+        return kept
+    for key, value in raw.items():
+        if str(key).lower() == CUSTOM_ATTRIBUTES and isinstance(value, str):
+            kept.pop(CUSTOM_ATTRIBUTES, None)
+            kept[CUSTOM_ATTRIBUTES + " (fingerprint)"] = sensitive.fingerprint(value)
+    return kept
 
 
 def normalize_content(body: bytes | None, context: Context) -> Any:

@@ -41,7 +41,7 @@ MAX_LINE_BYTES = 4_000_000
 MAX_RECORDS = 1_000_000
 
 _ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[A-Za-z0-9_./:+=,@-]+")
-_ACCOUNT = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
+_ACCOUNT = re.compile(r"(?<![0-9A-Za-z-])\d{12}(?![0-9A-Za-z-])")
 
 
 class InvalidTranscript(Exception):
