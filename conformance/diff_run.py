@@ -15,13 +15,14 @@ from typing import Any
 
 from botocore.awsrequest import AWSRequest
 
+from conformance import recording, sensitive
 from conformance.client import Exchange, HarnessError, Signing
 from conformance.corpus import ENDPOINT, INPUT, Entry
 from conformance.diffing import Context, Difference, Observed, compare, observation
 from conformance.recording import learn_names
 from conformance.session import ConformanceSession
 from conformance.transcript import Placeholders, body_bytes, read_transcript, secrets_now
-from reports.redact import redact
+from reports.redact import REDACTED, redact
 
 # How long to read notifications after the outcomes landed (scaled by the clock).
 NOTIFICATION_WINDOW = 3.0
@@ -80,6 +81,10 @@ def signing_of(record: dict[str, Any], body: bytes) -> Signing:
 
 
 def _fill(session: ConformanceSession, entry: Entry) -> dict[str, Any]:
+    if isinstance(entry.params.get("CustomAttributes"), str):
+        # As ConformanceSession.invoke does, and before the input that may hold it is
+        # written: never in a report or a transcript.
+        sensitive.register(entry.params["CustomAttributes"])
     params: dict[str, Any] = {}
     for key, value in entry.params.items():
         if value == ENDPOINT:
@@ -94,6 +99,7 @@ def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
     """Send every entry, then observe outcomes and notifications of the accepted ones."""
     sent: list[tuple[Exchange | None, str | None, str | None]] = []
     for entry in corpus:
+        recording.sent_by(entry.name, [entry.behaviour])
         params = _fill(session, entry)
         body = params["Body"] if isinstance(params.get("Body"), bytes) else b""
         request = session.invoker.serialize(params)
@@ -414,6 +420,11 @@ def replay_and_compare(
     header, inputs, recorded = load_recording(transcript)
     a = recorded_side(header, recorded)
     b = replay(session, inputs, recorded, keep_pace=keep_pace)
+    for index, item in enumerate(recorded):
+        if not _replayed_faithfully(item.exchange, inputs):
+            # The payload held a secret and was redacted: the model got a stand-in.
+            a.observations[index].pop("output_content", None)
+            b.observations[index].pop("output_content", None)
     found: list[Disagreement] = []
     for index, item in enumerate(recorded):
         differences = compare(
@@ -422,11 +433,25 @@ def replay_and_compare(
             behaviour=_behaviour_of(item.exchange),
             supplied_inference_id=_supplied_id(item.exchange["request"]["headers"]) is not None,
         )
-        name = f"#{item.exchange['seq']} {item.exchange['request']['method']} " + str(
-            item.exchange["request"]["path"]
-        )
+        sender = item.exchange.get("sent_by", {}).get("name")
+        name = f"#{item.exchange['seq']} " + (sender or str(item.exchange["request"]["path"]))
         found += [_disagreement(name, d, a, b, index, None) for d in differences]
     return a, b, found
+
+
+def _kept_verbatim(body: dict[str, Any]) -> bool:
+    return ("text" in body and REDACTED not in body["text"]) or "base64" in body
+
+
+def _replayed_faithfully(exchange: dict[str, Any], inputs: Sequence[dict[str, Any]]) -> bool:
+    request = exchange["request"]
+    if not _kept_verbatim(request["body"]):
+        return False
+    location = next(
+        (v for k, v in request["headers"].items() if k.lower() == "x-amzn-sagemaker-inputlocation"),
+        None,
+    )
+    return all(_kept_verbatim(r["body"]) for r in inputs if r["uri"] == location)
 
 
 def _behaviour_of(exchange: dict[str, Any]) -> str:
@@ -440,5 +465,8 @@ def _behaviour_of(exchange: dict[str, Any]) -> str:
         return "IEA-AUTH-004"
     if signing.get("tampered_body"):
         return "IEA-AUTH-005"
+    behaviours = exchange.get("sent_by", {}).get("behaviours") or []
+    if behaviours:
+        return str(behaviours[0])
     status = int(exchange["response"]["status"])
     return "IEA-WIRE-001" if 200 <= status < 300 else "IEA-WIRE-005"

@@ -34,6 +34,8 @@ class Recorder:
         self._next = 0
         self._lock = threading.Lock()
         self._known_sessions: set[int] = set()
+        # What is sending now (a check's node id and behaviours, or a corpus entry).
+        self.context: dict[str, Any] = {}
 
     def learn(self, session: Any) -> None:
         """Names of this session's buckets and endpoints, so they become placeholders."""
@@ -82,6 +84,7 @@ class Recorder:
                     "stand_ins": stand_ins,
                 },
                 "signing": signing_record(signing),
+                "sent_by": dict(self.context),
                 "response": {
                     "status": exchange.response.status,
                     "headers": dict(exchange.response.headers),
@@ -182,6 +185,12 @@ def record_notification(notification: Any) -> None:
         _active.notification(notification)
 
 
+def sent_by(name: str, behaviours: Sequence[str]) -> None:
+    """Name what sends the next exchanges (a check, a corpus entry), for grouping a replay."""
+    if _active is not None:
+        _active.context = {"name": name, "behaviours": list(behaviours)}
+
+
 def start(path: Path, *, recorded_with: dict[str, Any] | None = None) -> Recorder:
     global _active
     with _lock:
@@ -240,6 +249,15 @@ def pytest_configure(config: pytest.Config) -> None:
             "hypothesis_seed": seed,
         },
     )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if _active is None:
+        return
+    ids: list[str] = []
+    for marker in item.iter_markers("behaviour"):
+        ids.extend(str(a) for a in marker.args)
+    sent_by(item.nodeid.split("::", 1)[-1], ids)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -6,9 +6,13 @@ invalid request per validation behaviour) keep each comparison to seconds.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutants import MUTANTS
@@ -19,7 +23,9 @@ from conformance.corpus import Entry, _base, build_corpus
 from conformance.diff_run import diff_targets, replay_and_compare, run_corpus
 from conformance.explore import explore
 from conformance.livetargets import open_target
+from conformance.session import ConformanceSession
 from conformance.transcript import InvalidTranscript, Placeholders, read_transcript
+from reference.parts import DEFAULT_PARTS
 from spec.questions import load_questions
 
 DEADLINE = 8.0
@@ -35,6 +41,24 @@ def corpus() -> list[Entry]:
     return build_corpus(at_seed=3, examples=1)
 
 
+# One reference stack and one moto_server serve every test as the second target:
+# a stack start costs seconds.
+@pytest.fixture(scope="module")
+def reference() -> Iterator[ConformanceSession]:
+    with _opener("reference")() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def moto() -> Iterator[ConformanceSession]:
+    with _opener("moto")() as session:
+        yield session
+
+
+def _shared(session: ConformanceSession) -> Any:
+    return lambda: contextlib.nullcontext(session)
+
+
 def test_the_corpus_is_the_same_for_the_same_seed(corpus: list[Entry]) -> None:
     again = build_corpus(at_seed=3, examples=1)
     assert [(e.name, e.params, e.payload) for e in again] == [
@@ -44,36 +68,45 @@ def test_the_corpus_is_the_same_for_the_same_seed(corpus: list[Entry]) -> None:
     assert [e.params for e in other] != [e.params for e in corpus]
 
 
-def test_two_reference_stacks_do_not_disagree(corpus: list[Entry]) -> None:
+def test_two_reference_stacks_do_not_disagree(
+    corpus: list[Entry], reference: ConformanceSession
+) -> None:
     # Two stacks: different endpoint and bucket names, ports, generated IDs and dates.
-    a, b, found = diff_targets(corpus, _opener("reference"), _opener("reference"))
+    a, b, found = diff_targets(corpus, _opener("reference"), _shared(reference))
     assert len(a.observations) == len(b.observations) == len(corpus)
     assert a.observations[0]["outcome"] == "output"
     assert a.observations[0]["notifications"], "the reference's notifications were not read"
     assert found == [], [(d.request, d.behaviour, d.aspect, d.a, d.b) for d in found]
 
 
-@pytest.mark.parametrize(
-    ("mutant", "behaviour", "request_name"),
-    [
-        ("answers-200", "IEA-WIRE-001", "success"),
-        ("alters-custom-attributes", "IEA-HDR-002", "custom-attributes"),
-    ],
-)
-def test_a_mutant_of_the_reference_shows_its_behaviour_as_a_disagreement(
-    mutant: str, behaviour: str, request_name: str
+def test_a_mutant_of_the_reference_shows_its_behaviours_as_disagreements(
+    reference: ConformanceSession,
 ) -> None:
-    parts = next(m for m in MUTANTS if m.name == mutant).parts()
+    # Two mutants in one service (they replace different parts): one stack for both.
+    broken = {"answers-200": "IEA-WIRE-001", "alters-custom-attributes": "IEA-HDR-002"}
+    replaced: dict[str, Any] = {}
+    for mutant in MUTANTS:
+        if mutant.name in broken:
+            replaced.update(mutant.build())
+    parts = dataclasses.replace(DEFAULT_PARTS, **replaced)
     corpus = [e for e in build_corpus(at_seed=0, examples=0) if not e.rejected]
-    _, _, found = diff_targets(corpus, _opener("reference"), _opener("reference", parts=parts))
-    assert (request_name, behaviour) in {(d.request, d.behaviour) for d in found}, found
+    _, _, found = diff_targets(corpus, _shared(reference), _opener("reference", parts=parts))
+    seen = {(d.request, d.behaviour) for d in found}
+    assert ("success", "IEA-WIRE-001") in seen, found
+    assert ("custom-attributes", "IEA-HDR-002") in seen, found
 
 
-def test_a_recording_replays_against_the_reference_without_disagreement(tmp_path: Path) -> None:
+def test_a_recording_replays_against_the_reference_without_disagreement(
+    tmp_path: Path, reference: ConformanceSession, moto: ConformanceSession
+) -> None:
     transcript = tmp_path / "run.jsonl"
     planted = [
-        Entry("planted", _base(CustomAttributes=PLANTED), "IEA-WIRE-001",
-              json.dumps({"tag": "planted", "note": PLANTED}).encode()),
+        Entry(
+            "planted",
+            _base(CustomAttributes=PLANTED),
+            "IEA-WIRE-001",
+            json.dumps({"tag": "planted", "note": PLANTED}).encode(),
+        ),
         *build_corpus(at_seed=1, examples=1),
     ]
     with recording.recording(transcript), _opener("reference")() as session:
@@ -87,13 +120,11 @@ def test_a_recording_replays_against_the_reference_without_disagreement(tmp_path
     kinds = {r["type"] for r in records}
     assert {"header", "input", "exchange", "outcome", "notification"} <= kinds, kinds
 
-    with _opener("reference")() as session:
-        a, _, found = replay_and_compare(transcript, session, keep_pace=False)
+    a, _, found = replay_and_compare(transcript, reference, keep_pace=False)
     assert len(a.observations) == len(planted)
     assert found == [], [(d.request, d.behaviour, d.aspect, d.a, d.b) for d in found]
 
-    with _opener("moto")() as session:
-        _, _, against_moto = replay_and_compare(transcript, session, keep_pace=False)
+    _, _, against_moto = replay_and_compare(transcript, moto, keep_pace=False)
     assert {"IEA-WIRE-001", "IEA-OUT-001", "IEA-VAL-017"} <= {d.behaviour for d in against_moto}
 
 
@@ -122,9 +153,8 @@ def test_a_broken_transcript_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("target", ["reference", "moto"])
-def test_explore_answers_every_open_question(target: str) -> None:
-    with _opener(target)() as session:
-        answers = explore(session)
+def test_explore_answers_every_open_question(target: str, request: pytest.FixtureRequest) -> None:
+    answers = explore(request.getfixturevalue(target))
     assert [a.question.id for a in answers] == [q.id for q in load_questions()]
     by_id = {a.question.id: a for a in answers}
     for answer in answers:

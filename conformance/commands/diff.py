@@ -21,7 +21,7 @@ from pathlib import Path
 from conformance.cli import EXIT_FAILED, EXIT_HARNESS, EXIT_OK, UsageError
 from conformance.client import HarnessError
 from conformance.target import ConfigurationError
-from conformance.transcript import InvalidTranscript
+from conformance.transcript import InvalidTranscript, read_transcript
 
 DEFAULT_REPORT_DIR = "diff-report"
 
@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             path = Path(args.against)
             if not path.is_file():
                 raise UsageError(f"--against {path}: no such file")
+            read_transcript(path)  # a broken transcript is a usage error before any start-up
             with opener(args.targets[0]) as session:
                 a, b, found = replay_and_compare(path, session, keep_pace=not args.no_pace)
             corpus = {"transcript": str(path)}
