@@ -113,6 +113,30 @@ def designed() -> list[Entry]:
         ),
         Entry("unsigned", _base(), "IEA-AUTH-001", signing={"sign": False}, rejected=True),
         Entry(
+            "wrong-signature",
+            _base(),
+            "IEA-AUTH-002",
+            signing={"sign": True, "wrong_secret": True},
+            rejected=True,
+        ),
+        Entry(
+            "unknown-endpoint",
+            _base(EndpointName="corpus-no-such-endpoint"),
+            "IEA-VAL-023",
+            rejected=True,
+        ),
+        Entry(
+            "failure-with-extension",
+            _base(S3OutputPathExtension="corpus/failed"),
+            "IEA-WIRE-001",
+            _probe(status=500, tag="failure-extension"),
+            aspects={
+                "failure_location.stem": "IEA-PATH-003",
+                "outcome": "IEA-FAIL-001",
+                "notifications": "IEA-NOTIF-002",
+            },
+        ),
+        Entry(
             "unknown-access-key",
             _base(),
             "IEA-AUTH-003",

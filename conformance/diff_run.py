@@ -37,6 +37,10 @@ DROPPED_ON_REPLAY = {
 }
 
 
+# When each exchange was answered (monotonic), to attribute notifications.
+_answered_at: dict[int, float] = {}
+
+
 @dataclass
 class Side:
     """One target's answers to a corpus, normalized per request."""
@@ -74,6 +78,8 @@ def signing_of(record: dict[str, Any], body: bytes) -> Signing:
     if not record.get("sign", True):
         return Signing(sign=False)
     access, secret = FOREIGN_KEY if record.get("foreign_key") else (None, None)
+    if record.get("wrong_secret"):
+        secret = FOREIGN_KEY[1]  # the target's own access key, signed with another secret
     offset = record.get("date_offset_seconds")
     date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset) if offset else None
     signed = body + b"-tampered" if record.get("tampered_body") else None
@@ -109,6 +115,7 @@ def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
             sent.append((None, None, str(exc)))
             continue
         supplied = params.get("InferenceId") if isinstance(params.get("InferenceId"), str) else None
+        _answered_at[id(exchange)] = time.monotonic()
         sent.append((exchange, supplied, None))
     return _observe(session, [(e, s) for e, s, _ in sent], [err for _, _, err in sent])
 
@@ -145,7 +152,13 @@ def _observe(
         outcome = by_index.get(index)
         notes = []
         if inbox is not None and exchange.inference_id and outcome is not None:
-            notes = [n.message or n.raw for n in inbox.for_inference(exchange.inference_id)]
+            # Only what arrived after this request was answered: a supplied InferenceId
+            # may have been used before in the same session.
+            notes = [
+                n.message or n.raw
+                for n in inbox.for_inference(exchange.inference_id)
+                if n.received_at >= _answered_at.get(id(exchange), 0.0)
+            ]
         observed = Observed(
             status=exchange.status,
             headers=exchange.response.headers,
@@ -366,6 +379,7 @@ def replay(
             sent.append((None, None))
             errors.append(str(exc))
             continue
+        _answered_at[id(exchange)] = time.monotonic()
         sent.append((exchange, _supplied_id(dict(request.headers))))
         errors.append(None)
     wanted = [item.outcome is not None for item in recorded]

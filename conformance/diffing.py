@@ -199,6 +199,8 @@ def observation(observed: Observed, context: Context) -> dict[str, Any]:
         "status": observed.status,
         "error_type": None if accepted else _error_type(observed),
     }
+    if not accepted:
+        aspects["error_type.named"] = _error_type(observed) is not None
     if accepted:
         given = observed.supplied_inference_id
         got = _inference_id(observed)
@@ -223,6 +225,16 @@ def observation(observed: Observed, context: Context) -> dict[str, Any]:
         if location is not None:
             aspects["output_location.under_configured_path"] = location["under_configured_path"]
             aspects["output_location.stem"] = location["stem"]
+        failure = _stem(
+            _header(observed.headers, "X-Amzn-SageMaker-FailureLocation"),
+            context.failure_path,
+            context,
+        )
+        if failure is not None:
+            aspects["failure_location.under_configured_path"] = failure["under_configured_path"]
+            aspects["failure_location.stem"] = failure["stem"]
+        content_type = _header(observed.headers, "Content-Type") or ""
+        aspects["content_type.json"] = "json" in content_type.lower()
     if observed.outcome_kind is not None:
         aspects["outcome"] = observed.outcome_kind
         if observed.outcome_kind in {"output", "both"} and observed.output_body is not None:
@@ -244,6 +256,10 @@ DEFAULT_BEHAVIOUR = {
     "members.FailureLocation": "IEA-WIRE-004",
     "output_location.under_configured_path": "IEA-OUT-001",
     "output_location.stem": "IEA-OUT-007",
+    "failure_location.under_configured_path": "IEA-FAIL-003",
+    "failure_location.stem": "IEA-FAIL-003",
+    "content_type.json": "IEA-WIRE-007",
+    "error_type.named": "IEA-WIRE-005",
     "outcome": "IEA-OUT-003",
     "output_content": "IEA-OUT-004",
     "failure_content": "IEA-FAIL-004",

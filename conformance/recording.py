@@ -17,9 +17,18 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conformance.transcript import TranscriptWriter, body_record
+from conformance.transcript import TranscriptWriter, body_record, secrets_now
+from reports.redact import redact
 
 CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
+# Headers whose names a replay maps back to the target's (or re-signs): no stand-in.
+PLACEHOLDERED_HEADERS = {
+    "x-amzn-sagemaker-inputlocation",
+    "authorization",
+    "host",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+}
 
 _active: Recorder | None = None
 _lock = threading.Lock()
@@ -68,7 +77,7 @@ class Recorder:
         stand_ins = [
             {"header": name, "length": len(value), "ascii": value.isascii()}
             for name, value in headers.items()
-            if name.lower() == CUSTOM_ATTRIBUTES
+            if name.lower() == CUSTOM_ATTRIBUTES or self._altered(name, value)
         ]
         parsed = urlparse(request.url)
         path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
@@ -93,6 +102,14 @@ class Recorder:
                 },
             }
         )
+
+    def _altered(self, name: str, value: str) -> bool:
+        """Would writing change this header's value (a secret or a name in it)? Then a
+        replay sends a stand-in of the same length and class instead."""
+        if name.lower() in PLACEHOLDERED_HEADERS:
+            return False
+        cleaned = self.writer.placeholders.apply(redact({"h": value}, secrets=secrets_now()))
+        return cleaned["h"] != value
 
     def outcomes(self, exchanges: Sequence[Any], outcomes: Sequence[Any]) -> None:
         for exchange, outcome in zip(exchanges, outcomes, strict=False):
@@ -157,6 +174,7 @@ def signing_record(signing: Any) -> dict[str, Any]:
     return {
         "sign": bool(signing.sign),
         "foreign_key": signing.access_key is not None,
+        "wrong_secret": signing.access_key is None and signing.secret_key is not None,
         "date_offset_seconds": offset,
         "tampered_body": signing.signed_body is not None,
     }
