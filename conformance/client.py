@@ -280,11 +280,9 @@ class Invoker:
         return Exchange(request=recorded, response=response, params=params)
 
     def _sign(self, request: AWSRequest, signing: Signing, body: bytes) -> None:
-        creds = (
-            self._credentials.get_frozen_credentials()
-            if hasattr(self._credentials, "get_frozen_credentials")
-            else self._credentials
-        )
+        creds = self._credentials.get_frozen_credentials() if hasattr(
+            self._credentials, "get_frozen_credentials"
+        ) else self._credentials
         credentials = Credentials(
             signing.access_key or creds.access_key,
             signing.secret_key or creds.secret_key,

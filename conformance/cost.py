@@ -135,14 +135,12 @@ def _test_count(results: Mapping[str, Any]) -> int:
 
 
 def _longest_wait(results: Mapping[str, Any]) -> float | None:
-    stated = _number(
-        _first(
+    stated = _number(_first(
             results,
             ("run", "target", "longest_wait"),
             ("run", "longest_wait"),
             ("counts", "longest_wait"),
-        )
-    )
+        ))
     if stated is not None:
         return stated
     # Else the longest test: in this suite a test's time is almost all waiting.
@@ -167,14 +165,12 @@ def estimate_run_cost(results: Mapping[str, Any]) -> CostEstimate | None:
     target = results.get("target") or (run.get("target") if isinstance(run, Mapping) else None)
     if not isinstance(target, Mapping) or not target.get("aws"):
         return None
-    counted = _number(
-        _first(
+    counted = _number(_first(
             results,
             ("run", "target", "invocations"),
             ("counts", "invocations"),
             ("run", "invocations"),
-        )
-    )
+        ))
     invocations = (
         int(counted) if counted is not None else _test_count(results) * INVOCATIONS_PER_TEST
     )

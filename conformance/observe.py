@@ -174,7 +174,9 @@ class S3Observer:
         """
         return self.wait_for_outcomes([exchange], deadline=deadline)[0]
 
-    def wait_for_outcomes(self, exchanges: Sequence[Exchange], *, deadline: float) -> list[Outcome]:
+    def wait_for_outcomes(
+        self, exchanges: Sequence[Exchange], *, deadline: float
+    ) -> list[Outcome]:
         """Wait for every exchange's outcome in one polling loop."""
         started = time.monotonic()
         end = started + deadline

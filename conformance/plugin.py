@@ -411,15 +411,8 @@ def _judge(
         if expected:
             record(
                 BehaviourOutcome(
-                    nodeid,
-                    violation.behaviour,
-                    "xfailed",
-                    duration,
-                    message,
-                    evidence,
-                    example,
-                    expected.reason,
-                    expected.link,
+                    nodeid, violation.behaviour, "xfailed", duration, message, evidence,
+                    example, expected.reason, expected.link,
                 )
             )
         else:
@@ -437,10 +430,7 @@ def _judge(
         if not violations and behaviour not in exercised:
             record(
                 BehaviourOutcome(
-                    nodeid,
-                    behaviour,
-                    "skipped",
-                    duration,
+                    nodeid, behaviour, "skipped", duration,
                     reason="not exercised by this run of the check",
                 )
             )
@@ -448,10 +438,7 @@ def _judge(
         if violations and behaviour not in exercised:
             record(
                 BehaviourOutcome(
-                    nodeid,
-                    behaviour,
-                    "skipped",
-                    duration,
+                    nodeid, behaviour, "skipped", duration,
                     reason=f"not judged: the check stopped at {stopped_at}",
                 )
             )
@@ -461,14 +448,10 @@ def _judge(
             stale.append(behaviour)
             record(
                 BehaviourOutcome(
-                    nodeid,
-                    behaviour,
-                    "xpassed",
-                    duration,
+                    nodeid, behaviour, "xpassed", duration,
                     message=f"{behaviour} passed but the expectations file lists it as failing "
                     f"({expected.reason}); remove it from {state.expectations.path}",
-                    reason=expected.reason,
-                    link=expected.link,
+                    reason=expected.reason, link=expected.link,
                 )
             )
         else:

@@ -162,7 +162,9 @@ def saturation(session: ConformanceSession) -> SaturationObservation:
     extra_ms = 100
     holders = [_send(session, new_tag("hold"), sleep_ms=hold_ms) for _ in range(limit)]
     extra = _send(session, new_tag("extra"), sleep_ms=extra_ms)
-    expiring = _send(session, new_tag("expire"), params={"RequestTTLSeconds": TTL_FLOOR_SECONDS})
+    expiring = _send(
+        session, new_tag("expire"), params={"RequestTTLSeconds": TTL_FLOOR_SECONDS}
+    )
     settled = _settle(session, [*holders, extra, expiring])
     witness = _settle(session, [_send(session, new_tag("witness"))])[0]
     fresh = _settle(

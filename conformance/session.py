@@ -390,7 +390,9 @@ class ConformanceSession:
         return self.invoke(params, extra_headers=extra_headers)
 
     def wait_for_outcome(self, exchange: Exchange, *, deadline: float | None = None) -> Outcome:
-        return self.observer.wait_for_outcome(exchange, deadline=deadline or self.outcome_deadline)
+        return self.observer.wait_for_outcome(
+            exchange, deadline=deadline or self.outcome_deadline
+        )
 
     def wait_for_outcomes(
         self, exchanges: list[Exchange], *, deadline: float | None = None

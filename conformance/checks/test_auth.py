@@ -13,11 +13,8 @@ from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 
 AUTH_ERRORS = {
-    "IEA-AUTH-001": {
-        "MissingAuthenticationTokenException",
-        "MissingAuthenticationToken",
-        "IncompleteSignatureException",
-    },
+    "IEA-AUTH-001": {"MissingAuthenticationTokenException", "MissingAuthenticationToken",
+                     "IncompleteSignatureException"},
     "IEA-AUTH-002": {"InvalidSignatureException", "SignatureDoesNotMatch"},
     "IEA-AUTH-003": {"UnrecognizedClientException", "InvalidClientTokenId"},
     "IEA-AUTH-004": {"InvalidSignatureException", "SignatureDoesNotMatch", "RequestExpired"},
@@ -39,7 +36,7 @@ def _faults() -> dict[str, Signing]:
             access_key="AKIAUNKNOWNCONFORMAN", secret_key="unknown-" + "y" * 32
         ),
         "IEA-AUTH-004": Signing(date=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)),
-        "IEA-AUTH-005": Signing(signed_body=b'{"tampered": true}'),
+        "IEA-AUTH-005": Signing(signed_body=b"{\"tampered\": true}"),
     }
 
 

@@ -23,13 +23,9 @@ from strategies.values import custom_attributes
 pytestmark = pytest.mark.needs_probe
 
 # Values a header can carry verbatim: visible ASCII and inner spaces (HTTP trims the ends).
-header_values = (
-    st.text(
-        alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=200
-    )
-    .map(str.strip)
-    .filter(bool)
-)
+header_values = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=200
+).map(str.strip).filter(bool)
 
 
 @pytest.mark.behaviour("IEA-HDR-001")
@@ -45,7 +41,9 @@ def test_unsupported_headers_never_reach_the_model(conformance_session: Conforma
         require_accepted(exchange, purpose="a valid request with extra headers")
         outcome = session.wait_for_outcome(exchange)
         record = require_record(outcome, exchange, "IEA-HDR-001")
-        leaked = sorted(name for name, value in headers.items() if record.header(name) == value)
+        leaked = sorted(
+            name for name, value in headers.items() if record.header(name) == value
+        )
         require(
             not leaked,
             "IEA-HDR-001",

@@ -15,7 +15,9 @@ from conformance.session import ConformanceSession
 
 @pytest.mark.behaviour("IEA-BODY-001")
 def test_an_inline_body_is_accepted(conformance_session: ConformanceSession) -> None:
-    exchange = conformance_session.invoke_probe(probe_payload(tag=new_tag("inline")), inline=True)
+    exchange = conformance_session.invoke_probe(
+        probe_payload(tag=new_tag("inline")), inline=True
+    )
     require(
         exchange.status == 202,
         "IEA-BODY-001",

@@ -56,7 +56,9 @@ class Lifecycle(RuleBasedStateMachine):
     def invoke_succeeding(self, size: int | None, inline: bool) -> None:
         tag = new_tag("lifecycle")
         inline = inline and self.session.revision_has("2026")
-        exchange = self.session.invoke_probe(probe_payload(tag=tag, body_bytes=size), inline=inline)
+        exchange = self.session.invoke_probe(
+            probe_payload(tag=tag, body_bytes=size), inline=inline
+        )
         self._track(Tracked(tag, False, size, exchange))
 
     @precondition(lambda self: self.can_fail)

@@ -108,9 +108,7 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
     wrong = {k: message.get(k) for k, v in fixed.items() if message.get(k) != v}
     response_parameters = message.get("responseParameters") or {}
     checks.require(
-        not missing
-        and not wrong
-        and isinstance(response_parameters, dict)
+        not missing and not wrong and isinstance(response_parameters, dict)
         and "outputLocation" in response_parameters,
         "IEA-NOTIF-003",
         expected=f"fields {', '.join(SUCCESS_FIELDS)} with {fixed} and "
@@ -140,7 +138,8 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
             decoded = None
         small = outcome.output.size <= RESPONSE_BODY_LIMIT
         checks.require(
-            not small or (decoded == outcome.output.body and body.get("encoding") == "BASE64"),
+            not small
+            or (decoded == outcome.output.body and body.get("encoding") == "BASE64"),
             "IEA-NOTIF-006",
             expected="responseBody.content = the output, base64, encoding BASE64 "
             "(IncludeInferenceResponseIn names SUCCESS_NOTIFICATION_TOPIC)",

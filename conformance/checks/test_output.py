@@ -21,7 +21,9 @@ UUID_OUT = re.compile(
 )
 
 
-@pytest.mark.behaviour("IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007")
+@pytest.mark.behaviour(
+    "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007"
+)
 def test_each_request_gets_its_own_output_under_the_output_path(
     conformance_session: ConformanceSession,
 ) -> None:

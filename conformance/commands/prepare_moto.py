@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        path = prepare_moto(args.url, Path(args.target_file), expectations=not args.no_expectations)
+        path = prepare_moto(
+            args.url, Path(args.target_file), expectations=not args.no_expectations
+        )
     except (RuntimeError, DeployError) as exc:
         print(f"conformance prepare-moto: {exc}", file=sys.stderr)
         return 2

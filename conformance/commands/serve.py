@@ -16,16 +16,12 @@ from types import FrameType
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--clock-scale",
-        type=float,
-        default=0.05,
+        "--clock-scale", type=float, default=0.05,
         help="multiply TTLs and invocation timeouts by this (default 0.05: a 60 s TTL takes 3 s)",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     parser.add_argument(
-        "--max-concurrency",
-        type=int,
-        default=2,
+        "--max-concurrency", type=int, default=2,
         help="MaxConcurrentInvocationsPerInstance of the probe endpoint (default 2)",
     )
 
