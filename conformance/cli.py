@@ -32,6 +32,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "prepare_moto",
         "create the endpoint in a running moto_server and write its target file",
     ),
+    "diff": ("diff", "compare two targets (or a transcript and a target) request by request"),
+    "explore": ("explore", "ask a target each [open] question of FACTS.md, judging nothing"),
 }
 
 

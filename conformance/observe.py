@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from conformance import recording
 from conformance.client import Exchange, HarnessError
 
 # Object bodies larger than this are not kept in memory in full (hostile targets).
@@ -222,7 +223,7 @@ class S3Observer:
             ]
             time.sleep(max(0.0, min(delay, remaining, *grace_ends)))
             delay = min(delay * 1.6, 1.0)
-        return [
+        observed = [
             Outcome(
                 output=outputs.get(i),
                 failure=failures.get(i),
@@ -232,6 +233,8 @@ class S3Observer:
             )
             for i in range(len(exchanges))
         ]
+        recording.record_outcomes(exchanges, observed)
+        return observed
 
 
 @dataclass(frozen=True)
@@ -371,6 +374,7 @@ class NotificationInbox:
         with self._lock:
             self._by_id.setdefault(notification.inference_id, []).append(notification)
             self.received += 1
+        recording.record_notification(notification)
 
     def for_inference(self, inference_id: str) -> list[Notification]:
         with self._lock:

@@ -596,10 +596,12 @@ def _send_worker_info(config: pytest.Config, state: RunState) -> None:
 # The fixtures live in their own module; pytest loads it with this plugin.
 # conformance.selection: --behaviour, --area, and behaviour IDs as -k keywords;
 # conformance.plain_run: plain `pytest --pyargs conformance.checks` gets a report;
-# conformance.progress: each check's name, behaviours, elapsed and estimated time left.
+# conformance.progress: each check's name, behaviours, elapsed and estimated time left;
+# conformance.recording: --record FILE writes the run's transcript.
 pytest_plugins = [
     "conformance.fixtures",
     "conformance.selection",
     "conformance.plain_run",
     "conformance.progress",
+    "conformance.recording",
 ]

@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from conformance import sensitive
+from conformance import recording, sensitive
 from conformance.client import Exchange, Invoker, Signing, TargetUnreachable
 from conformance.observe import NotificationInbox, Outcome, S3Observer, parse_location
 from conformance.target import ConfigurationError, Target
@@ -314,7 +314,9 @@ class ConformanceSession:
         self.s3.put_object(Bucket=self.target.input_bucket, Key=key, Body=payload)
         with self.resources.lock:
             self.resources.input_keys.append(key)
-        return f"s3://{self.target.input_bucket}/{key}"
+        uri = f"s3://{self.target.input_bucket}/{key}"
+        recording.record_input(self, uri, payload)
+        return uri
 
     def invoke(
         self,
@@ -349,6 +351,7 @@ class ConformanceSession:
                 # One hang is enough: later checks fail fast instead of each waiting.
                 self._unresponsive = str(exc)
             raise
+        recording.record_exchange(self, exchange, signing)
         if 200 <= exchange.status < 300:
             with self.resources.lock:
                 self.resources.outcomes.append(

@@ -1,0 +1,239 @@
+"""The transcript: every exchange of a run as versioned, schema-checked JSON Lines.
+
+Read like a VCR.py cassette (one record per interaction, filtered when it is
+*written*, never when it is read), but ours carries what the target did after the
+answer (S3 outcomes, notifications) and is replayed as *requests* against a live
+target, not served as canned responses.
+
+One JSON object per line, each with ``type``: a ``header`` first (format name,
+version, what was recorded), then ``input``, ``exchange``, ``outcome`` and
+``notification`` records in the order they happened, ``t`` seconds after the
+header. Secrets and CustomAttributes are removed by the reports' own redaction
+(``reports.redact.redact``); account IDs, bucket names, endpoint names and ARNs are
+replaced by stable placeholders (``<bucket-1>``, ``<account-1>``, ``<arn-1>``,
+``<endpoint-1>``) so a transcript can be published.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance import sensitive
+from reports.redact import MIN_SECRET_LENGTH, environment_secrets, redact
+
+FORMAT = "sagemaker-async-conformance/transcript"
+VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("transcript.schema.json")
+# Bodies up to this size are kept (replay needs them); larger ones only by digest.
+MAX_KEPT_BODY = 64_000
+MAX_LINE_BYTES = 4_000_000
+MAX_RECORDS = 1_000_000
+
+_ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[A-Za-z0-9_./:+=,@-]+")
+_ACCOUNT = re.compile(r"(?<![0-9A-Za-z-])\d{12}(?![0-9A-Za-z-])")
+
+
+class InvalidTranscript(Exception):
+    """A transcript that is not one: the message says where and why."""
+
+
+@dataclass
+class Placeholders:
+    """Real names to stable placeholders, numbered in order of first sight."""
+
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, kind: str, value: str) -> str:
+        if not value:
+            return value
+        if value not in self.names:
+            count = sum(1 for v in self.names.values() if v.startswith(f"<{kind}-")) + 1
+            self.names[value] = f"<{kind}-{count}>"
+        return self.names[value]
+
+    def bucket(self, value: str) -> str:
+        return self.name("bucket", value)
+
+    def endpoint(self, value: str) -> str:
+        return self.name("endpoint", value)
+
+    def apply(self, value: Any) -> Any:
+        """``value`` with every known name, ARN and account ID replaced, recursively."""
+        if isinstance(value, str):
+            return self._text(value)
+        if isinstance(value, dict):
+            return {self._text(k): self.apply(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.apply(v) for v in value]
+        return value
+
+    def _text(self, text: str) -> str:
+        text = _ARN.sub(lambda m: self.name("arn", m.group(0)), text)
+        text = _ACCOUNT.sub(lambda m: self.name("account", m.group(0)), text)
+        # Longest first, so a bucket named inside a longer name is not cut in two.
+        for real in sorted(self.names, key=len, reverse=True):
+            if real in text and not real.startswith("<"):
+                text = _replace_name(text, real, self.names[real])
+        return text
+
+
+def _replace_name(text: str, real: str, placeholder: str) -> str:
+    # A name only where it stands alone (not inside a longer word).
+    pattern = r"(?<![A-Za-z0-9-])" + re.escape(real) + r"(?![A-Za-z0-9])"
+    return re.sub(pattern, placeholder.replace("\\", r"\\"), text)
+
+
+def secrets_now() -> list[str]:
+    return [*sensitive.registered(), *environment_secrets()]
+
+
+def body_record(body: bytes) -> dict[str, Any]:
+    """A body as a transcript keeps it: text or base64 when small and secret-free."""
+    record: dict[str, Any] = {
+        "length": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+    }
+    if len(body) > MAX_KEPT_BODY:
+        return record
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        # Text goes through the writer's redaction, which removes secrets long enough
+        # to find as substrings; a body holding a shorter one is kept by digest only.
+        if not _holds_secret(body, shorter_than=MIN_SECRET_LENGTH):
+            record["text"] = text
+    elif not _holds_secret(body):
+        record["base64"] = base64.b64encode(body).decode("ascii")
+    return record
+
+
+def body_bytes(record: dict[str, Any] | None) -> bytes | None:
+    """The body a transcript kept, or None when it kept only the digest."""
+    if not record:
+        return None
+    if "text" in record:
+        return str(record["text"]).encode("utf-8")
+    if "base64" in record:
+        return base64.b64decode(record["base64"])
+    return None
+
+
+def _holds_secret(body: bytes, *, shorter_than: int | None = None) -> bool:
+    for secret in secrets_now():
+        if shorter_than is not None and len(secret) >= shorter_than:
+            continue
+        for encoding in ("utf-8", "latin-1"):
+            try:
+                if secret.encode(encoding) in body:
+                    return True
+            except UnicodeEncodeError:
+                continue
+    return False
+
+
+class TranscriptWriter:
+    """Appends records to a transcript file, redacted and placeholdered as written."""
+
+    def __init__(self, path: Path, *, recorded_with: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.placeholders = Placeholders()
+        self._lock = threading.Lock()
+        self._started = time.monotonic()
+        self._handle = path.open("w", encoding="utf-8")
+        self._count = 0
+        self._header_written = False
+        self._recorded_with = recorded_with or {}
+
+    def elapsed(self) -> float:
+        return round(time.monotonic() - self._started, 4)
+
+    def header(self, target: dict[str, Any] | None) -> None:
+        with self._lock:
+            if self._header_written:
+                return
+            self._header_written = True
+        self.write(
+            {
+                "type": "header",
+                "format": FORMAT,
+                "version": VERSION,
+                "recorded_with": self._recorded_with,
+                "target": target or {},
+            }
+        )
+
+    def write(self, record: dict[str, Any]) -> None:
+        if record.get("type") != "header":
+            self.header(None)
+        record = {**record, "t": self.elapsed()} if "t" not in record else record
+        cleaned = self.placeholders.apply(redact(record, secrets=secrets_now()))
+        line = json.dumps(cleaned, sort_keys=True, ensure_ascii=False)
+        with self._lock:
+            self._handle.write(line + "\n")
+            self._handle.flush()
+            self._count += 1
+
+    def close(self) -> None:
+        self.header(None)
+        with self._lock:
+            self._handle.close()
+
+
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def read_transcript(path: Path) -> list[dict[str, Any]]:
+    """Every record of ``path``, each checked against the schema."""
+    return list(iter_transcript(path))
+
+
+def iter_transcript(path: Path) -> Iterator[dict[str, Any]]:
+    validator = jsonschema.Draft202012Validator(schema())
+    try:
+        handle = path.open("r", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidTranscript(f"{path}: cannot read: {exc}") from exc
+    with handle:
+        for number, line in enumerate(_bounded_lines(handle), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise InvalidTranscript(f"{path}:{number}: not JSON: {exc}") from exc
+            errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+            if errors:
+                where = "/".join(str(p) for p in errors[0].path) or "(record)"
+                raise InvalidTranscript(f"{path}:{number}: {where}: {errors[0].message}")
+            if number == 1 and record.get("type") != "header":
+                raise InvalidTranscript(f"{path}:1: the first record must be the header")
+            if number == 1 and record.get("version") != VERSION:
+                raise InvalidTranscript(
+                    f"{path}:1: transcript version {record.get('version')}; "
+                    f"this suite reads version {VERSION}"
+                )
+            yield record
+
+
+def _bounded_lines(handle: Any) -> Iterable[str]:
+    for count in range(MAX_RECORDS + 1):
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if count == MAX_RECORDS or len(line) > MAX_LINE_BYTES:
+            raise InvalidTranscript("transcript too large (records or line length)")
+        yield line
