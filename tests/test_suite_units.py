@@ -104,4 +104,4 @@ def test_sensitive_values_never_show_in_reprs_and_are_scrubbed_from_text() -> No
     wrapped = sensitive.sensitive("custom-attributes-7c1d")
     assert "custom-attributes-7c1d" not in repr(wrapped)
     assert wrapped == "custom-attributes-7c1d"
-    assert sensitive.scrub("sent custom-attributes-7c1d twice") == "sent <redacted> twice"
+    assert sensitive.scrub("sent custom-attributes-7c1d twice") == "sent [REDACTED] twice"
