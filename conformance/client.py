@@ -8,17 +8,21 @@ failed check can show what was sent and what came back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import re
 import shlex
+import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import botocore.session
+import urllib3
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, ReadOnlyCredentials
@@ -36,6 +40,7 @@ SIGNING_NAME = "sagemaker"
 PREVIEW_BYTES = 2048
 # A target answering more than this is cut off: the operation's responses are tiny.
 MAX_RESPONSE_BYTES = 1_000_000
+READ_CHUNK_BYTES = 65_536
 
 
 class HarnessError(Exception):
@@ -43,7 +48,44 @@ class HarnessError(Exception):
 
 
 class TargetUnreachable(HarnessError):
-    """The target could not be reached or did not answer in time."""
+    """The target could not be reached at all (nothing listens, no route)."""
+
+
+class TargetMisbehaved(Exception):
+    """The target took the connection and then broke HTTP: no answer within the
+    deadline, a reset, a malformed, truncated or endless response.
+
+    That is the target's fault, not the harness's: the plugin judges it as a
+    failure of the behaviours the check needed an answer for (IEA-WIRE-001 first),
+    with the deadline and the request as evidence.
+    """
+
+    def __init__(
+        self,
+        observed: str,
+        *,
+        request: RecordedRequest,
+        deadline: float,
+        elapsed: float,
+        received: bytes = b"",
+    ) -> None:
+        self.observed = observed
+        self.request = request
+        self.deadline = deadline
+        self.elapsed = elapsed
+        self.received = received
+        super().__init__(observed)
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "kind": "no-answer",
+            "observed": self.observed,
+            "deadline_seconds": self.deadline,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "received_bytes": len(self.received),
+            "received_preview": _preview(self.received[:PREVIEW_BYTES]),
+            "request": self.request.to_evidence(),
+        }
 
 
 @dataclass(frozen=True)
@@ -245,42 +287,104 @@ class Invoker:
             headers={k: _text(v) for k, v in prepared.headers.items()},
             body=body,
         )
-        started = dt.datetime.now(dt.UTC)
+        started = time.monotonic()
         try:
-            raw = self._http.send(prepared)
-            content = raw.raw.read(MAX_RESPONSE_BYTES + 1, decode_content=True)
-        except (ConnectTimeoutError, EndpointConnectionError) as exc:
-            raise TargetUnreachable(
-                f"could not connect to {self.endpoint_url}: {exc}. Check the target URL "
-                "(AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME or the target file's [endpoints]) "
-                "and that the service is running."
-            ) from exc
-        except ReadTimeoutError as exc:
-            raise TargetUnreachable(
-                f"{self.endpoint_url} accepted the connection but did not answer within "
-                f"{self.read_timeout:.0f} s; the target hangs."
-            ) from exc
-        except ConnectionClosedError as exc:
-            raise TargetUnreachable(
-                f"{self.endpoint_url} closed the connection without an answer: {exc}"
-            ) from exc
-        except Exception as exc:  # urllib3/socket faults surface as many types
-            raise TargetUnreachable(
-                f"talking to {self.endpoint_url} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            status, headers, content = self._exchange_within(prepared, recorded)
         finally:
             self.sent += 1
-        elapsed = (dt.datetime.now(dt.UTC) - started).total_seconds()
-        if len(content) > MAX_RESPONSE_BYTES:
-            content = content[:MAX_RESPONSE_BYTES]
-            raw.raw.close()
         response = RecordedResponse(
-            status=raw.status_code,
-            headers={k: _text(v) for k, v in raw.headers.items()},
+            status=status,
+            headers=headers,
             body=content,
-            elapsed=elapsed,
+            elapsed=time.monotonic() - started,
         )
         return Exchange(request=recorded, response=response, params=params, region=self.region)
+
+    def _exchange_within(
+        self, prepared: Any, recorded: RecordedRequest
+    ) -> tuple[int, dict[str, str], bytes]:
+        """(status, headers, body) of one exchange, the whole of it within the deadline.
+
+        The socket timeout bounds each read, not the answer: a target dripping one
+        byte per second would hold a plain read for ever. The exchange runs on a
+        thread of its own and is abandoned (its socket closed) at the deadline.
+        """
+        deadline = self.read_timeout
+        outcome: dict[str, Any] = {}
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome["value"] = self._exchange(prepared, outcome, deadline)
+            except BaseException as exc:  # handed to the caller below
+                outcome["error"] = exc
+            finally:
+                done.set()
+
+        started = time.monotonic()
+        worker = threading.Thread(target=run, name="conformance-exchange", daemon=True)
+        worker.start()
+        finished = done.wait(deadline + 1.0)
+        elapsed = time.monotonic() - started
+        if not finished:
+            _abort(outcome.get("raw"))
+            received = bytes(outcome.get("received", b""))
+            raise TargetMisbehaved(
+                f"{self.endpoint_url} accepted the connection but did not finish its answer "
+                f"within {deadline:.0f} s ({len(received)} body bytes by then); the target "
+                "hangs or drips",
+                request=recorded, deadline=deadline, elapsed=elapsed, received=received,
+            )
+        error = outcome.get("error")
+        if error is None:
+            return outcome["value"]  # type: ignore[no-any-return]
+        if isinstance(error, ConnectTimeoutError | EndpointConnectionError):
+            raise TargetUnreachable(
+                f"could not connect to {self.endpoint_url}: {error}. Check the target URL "
+                "(AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME or the target file's [endpoints]) "
+                "and that the service is running."
+            ) from error
+        received = bytes(outcome.get("received", b""))
+        if isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
+            observed = (
+                f"{self.endpoint_url} accepted the connection but did not answer within "
+                f"{deadline:.0f} s; the target hangs"
+            )
+        elif isinstance(error, ConnectionClosedError):
+            observed = f"{self.endpoint_url} closed the connection without an answer: {error}"
+        elif isinstance(error, Exception):
+            # urllib3/http.client/socket faults: resets, bad status lines, short bodies.
+            observed = (
+                f"{self.endpoint_url} broke the HTTP exchange: {type(error).__name__}: "
+                f"{_first_line(error)}"
+            )
+        else:
+            raise error
+        raise TargetMisbehaved(
+            observed, request=recorded, deadline=deadline, elapsed=elapsed, received=received
+        ) from error
+
+    def _exchange(
+        self, prepared: Any, progress: dict[str, Any], deadline: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        raw = self._http.send(prepared)
+        progress["raw"] = raw
+        received = bytearray()
+        progress["received"] = received
+        end = time.monotonic() + deadline
+        # read1 returns what has arrived, so the deadline is checked between reads.
+        while len(received) <= MAX_RESPONSE_BYTES and time.monotonic() < end:
+            chunk = raw.raw.read1(READ_CHUNK_BYTES)
+            if not chunk:
+                break
+            received += chunk
+        truncated = len(received) > MAX_RESPONSE_BYTES or time.monotonic() >= end
+        if truncated:
+            _abort(raw)
+        if time.monotonic() >= end and len(received) <= MAX_RESPONSE_BYTES:
+            raise urllib3.exceptions.ReadTimeoutError(None, prepared.url, "body deadline")  # type: ignore[arg-type]
+        headers = {k: _text(v) for k, v in raw.headers.items()}
+        return raw.status_code, headers, bytes(received[:MAX_RESPONSE_BYTES])
 
     def _sign(self, request: AWSRequest, signing: Signing, body: bytes) -> None:
         creds = self._credentials.get_frozen_credentials() if hasattr(
@@ -411,6 +515,19 @@ def _shell_bytes(raw: bytes) -> str:
         chr(b) if 0x20 <= b < 0x7F and b not in b"\\'" else f"\\x{b:02x}" for b in raw
     )
     return f"$'{escaped}'"
+
+
+def _abort(raw: Any) -> None:
+    """Close an exchange's connection without reading the rest of its answer."""
+    if raw is None:
+        return
+    with contextlib.suppress(Exception):
+        raw.raw.close()
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else ""
 
 
 def _text(value: Any) -> str:

@@ -180,7 +180,6 @@ class S3Observer:
         """Wait for every exchange's outcome in one polling loop."""
         started = time.monotonic()
         end = started + deadline
-        pending = list(range(len(exchanges)))
         outputs: dict[int, S3Object | None] = {}
         failures: dict[int, S3Object | None] = {}
         first_seen: dict[int, float] = {}
@@ -189,6 +188,13 @@ class S3Observer:
             (parse_location(e.output_location), parse_location(e.failure_location))
             for e in exchanges
         ]
+        # An answer that announced no location has nothing to wait for: its outcome
+        # is "none" at once, not after the deadline (a broken target is judged fast).
+        pending = [
+            i for i, (out, fail) in enumerate(locations) if (out and out.key) or (fail and fail.key)
+        ]
+        for index in set(range(len(exchanges))) - set(pending):
+            waited[index] = 0.0
         delay = 0.02
         for _ in range(MAX_POLLS):
             now = time.monotonic()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conformance import depth, sensitive
-from conformance.client import HarnessError
+from conformance.client import HarnessError, TargetMisbehaved
 from conformance.expectations import Expectations, load_expectations
 from conformance.judge import (
     ContractViolation,
@@ -390,18 +390,20 @@ def _judge(
         for behaviour in ids:
             record(BehaviourOutcome(nodeid, behaviour, "skipped", duration, reason=reason))
         return
-    if report.when == "setup":
+    exc = call.excinfo.value if call.excinfo else None
+    if report.when == "setup" and _misbehaviour(exc) is None:
         message = _text(report.longrepr)
         for behaviour in ids:
             record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+        _show_as_harness_error(report, message)
         return
 
-    exc = call.excinfo.value if call.excinfo else None
-    violations, judged, error = _classify(exc)
+    violations, judged, error = _classify(exc, ids)
     if error is not None:
         message = sensitive.scrub(error)
         for behaviour in ids:
             record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+        _show_as_harness_error(report, message)
         return
 
     example = _example(exc)
@@ -468,6 +470,8 @@ def _judge(
         state.advisories.extend(f"{nodeid}: {b}" for b in advisories)
     if binding or stale:
         report.outcome = "failed"
+        if violations and not stale:
+            report.longrepr = _failure_text(violations, example)
         if stale:
             note = (
                 f"[XPASS(strict)] expected to fail but passed: {', '.join(stale)} "
@@ -475,9 +479,12 @@ def _judge(
             )
             report.longrepr = f"{_text(report.longrepr)}\n{note}" if violations else note
     elif advisories:
-        # A SHOULD or MAY the target does not keep is reported, not a failed run.
+        # A SHOULD or MAY the target does not keep is reported, not a failed run; pytest
+        # shows it as such (not as a plain pass), in the report's own words.
         report.outcome = "passed"
         report.longrepr = None
+        levels = {catalogue.get(b).level for b in advisories}
+        report.conformance_verdict = f"{'SHOULD' if 'SHOULD' in levels else 'MAY'} failed"  # type: ignore[attr-defined]
     elif violations:
         reasons = "; ".join(
             f"{b}: {state.expectations.get(b).reason}"  # type: ignore[union-attr]
@@ -487,10 +494,45 @@ def _judge(
         report.wasxfail = reasons  # type: ignore[attr-defined]
 
 
-def _classify(exc: BaseException | None) -> tuple[list[ContractViolation], set[str], str | None]:
+def _misbehaviour(exc: BaseException | None) -> TargetMisbehaved | None:
+    """The target's broken HTTP exchange behind ``exc``, if that is what stopped the check."""
+    if isinstance(exc, TargetMisbehaved):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _misbehaviour(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _no_answer_violations(
+    exc: TargetMisbehaved, ids: tuple[str, ...]
+) -> list[ContractViolation]:
+    """A target that hangs or breaks HTTP fails what needed its answer: IEA-WIRE-001
+    first, then every behaviour the check names, with the deadline as evidence."""
+    expected = f"an HTTP answer within {exc.deadline:.0f} s"
+    return [
+        ContractViolation(
+            behaviour,
+            expected=expected,
+            observed=exc.observed,
+            observations=[exc.evidence()],
+        )
+        for behaviour in dict.fromkeys(("IEA-WIRE-001", *ids))
+    ]
+
+
+def _classify(
+    exc: BaseException | None, ids: tuple[str, ...] = ()
+) -> tuple[list[ContractViolation], set[str], str | None]:
     """(violations, behaviours judged, error text) for a check's exception."""
     if exc is None:
         return [], set(), None
+    misbehaved = _misbehaviour(exc)
+    if misbehaved is not None:
+        violations = _no_answer_violations(misbehaved, ids)
+        return violations, {v.behaviour for v in violations}, None
     if isinstance(exc, ContractViolations):
         return list(exc.violations), set(exc.judged), None
     if isinstance(exc, ContractViolation):
@@ -508,6 +550,39 @@ def _classify(exc: BaseException | None) -> tuple[list[ContractViolation], set[s
     if isinstance(exc, HarnessError):
         return [], set(), f"{type(exc).__name__}: {exc}"
     return [], set(), f"the check itself broke: {type(exc).__name__}: {exc}"
+
+
+def _show_as_harness_error(report: pytest.TestReport, message: str) -> None:
+    """pytest shows what the report says: an error of the harness, not a failed check."""
+    report.conformance_verdict = "error"  # type: ignore[attr-defined]
+    report.longrepr = f"HARNESS ERROR (the suite could not judge this check): {message}"
+
+
+def _failure_text(violations: list[ContractViolation], example: str | None) -> str:
+    """What the terminal shows for a failed check: behaviour, expected, observed, and
+    the reproduction, never a library's traceback."""
+    from reports.abbreviate import abbreviate_text
+
+    parts = [abbreviate_text(sensitive.scrub(str(v)), limit=4000) for v in violations]
+    reproduction = next(
+        (v.exchange.to_evidence()["reproduction"]["curl"] for v in violations if v.exchange),
+        None,
+    )
+    if reproduction:
+        parts.append(f"  reproduce: {abbreviate_text(sensitive.scrub(reproduction), limit=1000)}")
+    if example:
+        parts.append(abbreviate_text(example, limit=2000))
+    return "\n".join(parts)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    verdict = getattr(report, "conformance_verdict", None)
+    if verdict == "error":
+        return "error", "E", "ERROR"
+    if verdict:
+        return verdict, "f", ("FAILED (" + verdict.split()[0] + ")", {"yellow": True})
+    return None
 
 
 def _example(exc: BaseException | None) -> str | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:
+    from reports.abbreviate import EVIDENCE_DIR, EvidenceStore, abbreviate_document
     from reports.redact import redact
     from reports.results import RunInfo, TestRecord, build_results
 
@@ -85,4 +86,6 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
     results = build_results(run, records, load_catalogue())
     document = redact(results.to_dict(), secrets=sensitive.registered())
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Large and binary values stay readable: abbreviated here, in full next to the document.
+    document = abbreviate_document(document, store=EvidenceStore(path.parent / EVIDENCE_DIR))
     path.write_text(json.dumps(document, indent=2, sort_keys=True), encoding="utf-8")

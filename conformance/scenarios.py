@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.client import Exchange, HarnessError
+from conformance.client import Exchange, HarnessError, TargetMisbehaved
 from conformance.observe import Notification, Outcome
 from conformance.probe import ProbeRecord, new_tag, parse_probe_record, probe_payload
 from conformance.session import TTL_FLOOR_SECONDS, ConformanceSession
@@ -108,8 +108,8 @@ class Scenarios:
             return self._futures[name].result(timeout=deadline)
         except concurrent.futures.TimeoutError as exc:
             raise HarnessError(f"scenario {name!r} did not finish within {deadline:.0f} s") from exc
-        except HarnessError:
-            raise
+        except (HarnessError, TargetMisbehaved):
+            raise  # a target that stopped answering is judged, not wrapped
         except Exception as exc:
             raise HarnessError(f"scenario {name!r} broke: {type(exc).__name__}: {exc}") from exc
 

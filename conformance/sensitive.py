@@ -11,10 +11,13 @@ import hashlib
 import threading
 from typing import Any
 
+from reports.redact import REDACTED, replace_secrets
+
 # Shorter values cannot be scrubbed from free text without destroying it; the suite
 # never prints such values itself (they are wrapped), this is the last line only.
 MIN_SCRUB_LENGTH = 6
-MASK = "<redacted>"
+# One mask everywhere: the terminal, the results document and every artefact.
+MASK = REDACTED
 
 _lock = threading.Lock()
 _values: set[str] = set()
@@ -34,10 +37,7 @@ def registered() -> frozenset[str]:
 
 def scrub(text: str) -> str:
     """``text`` with every registered value masked (longest first)."""
-    for value in sorted(registered(), key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
+    return replace_secrets(text, registered())
 
 
 def fingerprint(value: str | bytes) -> str:

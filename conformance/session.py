@@ -24,7 +24,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from conformance import recording, sensitive
-from conformance.client import Exchange, Invoker, Signing, TargetUnreachable
+from conformance.client import Exchange, Invoker, Signing, TargetMisbehaved
 from conformance.observe import NotificationInbox, Outcome, S3Observer, parse_location
 from conformance.target import ConfigurationError, Target
 
@@ -150,7 +150,7 @@ class ConformanceSession:
         self.resources = RunResources()
         self.async_config: AsyncConfig | None = None
         self.inbox: NotificationInbox | None = None
-        self._unresponsive: str | None = None
+        self._unresponsive: TargetMisbehaved | None = None
         # Set when slow scenarios start: every request may then queue behind them.
         self.saturating = False
         self.used_inference_ids: set[str] = set()
@@ -335,9 +335,11 @@ class ConformanceSession:
         self, request: AWSRequest, *, signing: Signing | None = None, params: dict[str, Any]
     ) -> Exchange:
         """Send a built request; remember what it was accepted with, for clean-up."""
-        if self._unresponsive:
-            raise TargetUnreachable(
-                f"the target stopped answering earlier in this run: {self._unresponsive}"
+        if self._unresponsive is not None:
+            hung = self._unresponsive
+            raise TargetMisbehaved(
+                f"the target stopped answering earlier in this run: {hung.observed}",
+                request=hung.request, deadline=hung.deadline, elapsed=0.0,
             )
         inference_id = _header(request, "X-Amzn-SageMaker-Inference-Id")
         if inference_id:
@@ -346,10 +348,10 @@ class ConformanceSession:
                 self.used_inference_ids.add(inference_id)
         try:
             exchange = self.invoker.send(request, signing=signing or Signing(), params=params)
-        except TargetUnreachable as exc:
-            if "did not answer" in str(exc):
+        except TargetMisbehaved as exc:
+            if exc.elapsed >= exc.deadline:
                 # One hang is enough: later checks fail fast instead of each waiting.
-                self._unresponsive = str(exc)
+                self._unresponsive = exc
             raise
         recording.record_exchange(self, exchange, signing)
         if 200 <= exchange.status < 300:

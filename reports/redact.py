@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -70,15 +71,23 @@ _NAMES = (
     r"|(?:aws[-_]?)?secret[-_]?access[-_]?key|(?:aws[-_]?)?access[-_]?key[-_]?id"
     r"|x-amz-signature|x-amz-credential|proxy-authorization"
 )
-# NAME, an optional closing quote, a separator, then a quoted or bare value.
-_NAME_VALUE = re.compile(
-    r"(?P<head>\b(?:" + _NAMES + r")\\?['\"]?\s*(?P<sep>[:=])\s*)"
-    # a value in escaped quotes (text that was JSON-encoded once more), in quotes, or bare
-    r"(?:\\(?P<eq>['\"])(?P<equoted>.*?)\\(?P=eq)"
-    r"|(?P<q>['\"])(?P<quoted>(?:\\.|(?!(?P=q)).)*)(?P=q)"
-    r"|(?P<bare>[^\r\n'\"]*))",
-    re.IGNORECASE,
+# NAME, an optional closing quote, a separator: where a value starts. The value is
+# then read by `_value_at`, a bounded scan, never by a backtracking pattern: target
+# text can hold megabytes of quotes and backslashes (issue 14's exponential case).
+_HEAD = re.compile(
+    r"\b(?:" + _NAMES + r")\\?['\"]?[ \t]{0,64}(?P<sep>[:=])[ \t]{0,64}", re.IGNORECASE
 )
+# Longest value read after a NAME (characters); CustomAttributes is at most 1,024,
+# escaped forms a few times that. Longer values are cut there, still redacted.
+MAX_VALUE_CHARS = 8_192
+# Free-text values harvested per document: beyond this, only their keyed forms go.
+MAX_HARVESTED = 64
+_QUOTED = {
+    q: re.compile(r"(?:\\[^\r\n]|[^\\\r\n" + q + r"]){0," + str(MAX_VALUE_CHARS) + "}")
+    for q in ("'", '"')
+}
+_BARE = re.compile(r"[^\r\n'\"]{0," + str(MAX_VALUE_CHARS) + "}")
+_BARE_QUERY = re.compile(r"[^\s&;,]*")
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(credential=)[^,\s\"'&]+"), r"\1" + REDACTED),
     (re.compile(r"(?i)(signature=)[^,\s\"'&]+"), r"\1" + REDACTED),
@@ -129,12 +138,13 @@ def _harvest(value: Any, found: set[str]) -> None:
         for item in value:
             _harvest(item, found)
     elif isinstance(value, str):
-        for match in _NAME_VALUE.finditer(value):
-            secret = _value_of(match).strip()
+        for span in _name_values(value):
+            secret = span.value.strip()
             if (
                 len(secret) >= MIN_SECRET_LENGTH
                 and not secret.startswith("$")
                 and REDACTED not in secret
+                and len(found) < MAX_HARVESTED
             ):
                 found.add(secret)
 
@@ -188,37 +198,104 @@ def _redact_keyed(key: object, item: Any, secrets: list[str]) -> Any:
     return REDACTED
 
 
-def _redact_string(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret in text:
+def replace_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every one of ``secrets`` (plain substrings) replaced by the one
+    mask, longest first. The suite's terminal scrubbing uses this too."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
             text = text.replace(secret, REDACTED)
-    text = _NAME_VALUE.sub(_replace_name_value, text)
+    return text
+
+
+def _redact_string(text: str, secrets: list[str]) -> str:
+    text = replace_secrets(text, secrets)
+    text = _redact_name_values(text)
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
 
 
-def _value_of(match: re.Match[str]) -> str:
-    """The secret part of a NAME-value match."""
-    if match.group("eq"):
-        return match.group("equoted")
-    if match.group("q"):
-        return match.group("quoted")
-    bare = match.group("bare")
-    if match.group("sep") == "=":
+@dataclass(frozen=True)
+class _Span:
+    """One NAME-value in free text: ``text[start:end]`` is ``head`` + quote + value ..."""
+
+    start: int
+    head_end: int
+    end: int
+    value: str
+    quote: str  # "", "'", '"', "\\'" or '\\"'
+    closed: bool
+    rest: str  # what follows a bare value on its line (kept)
+
+
+def _name_values(text: str) -> list[_Span]:
+    """Every NAME-value in ``text``, left to right, in time linear in ``len(text)``:
+    each character is read by at most one head match and one value scan."""
+    spans: list[_Span] = []
+    position = 0
+    while True:
+        head = _HEAD.search(text, position)
+        if head is None:
+            return spans
+        span = _value_at(text, head)
+        spans.append(span)
+        position = max(span.end, head.end(), position + 1)
+
+
+def _value_at(text: str, head: re.Match[str]) -> _Span:
+    start, at = head.start(), head.end()
+    if text.startswith(("\\'", '\\"'), at):
+        # A value in escaped quotes (text that was JSON-encoded once more).
+        quote = text[at : at + 2]
+        limit = min(len(text), at + 2 + MAX_VALUE_CHARS)
+        close = text.find(quote, at + 2, limit)
+        if close >= 0:
+            return _Span(start, at, close + 2, text[at + 2 : close], quote, True, "")
+        end = _line_end(text, at + 2, limit)
+        return _Span(start, at, end, text[at + 2 : end], quote, False, "")
+    if at < len(text) and text[at] in "'\"":
+        quote = text[at]
+        scan = _QUOTED[quote].match(text, at + 1)
+        assert scan is not None  # the pattern matches the empty string
+        if scan.end() < len(text) and text[scan.end()] == quote:
+            return _Span(start, at, scan.end() + 1, scan.group(0), quote, True, "")
+        # No closing quote (a cut preview): the value runs to where the scan stopped.
+        return _Span(start, at, scan.end(), scan.group(0), quote, False, "")
+    bare = _BARE.match(text, at)
+    assert bare is not None
+    whole = bare.group(0)
+    value = whole
+    if head.group("sep") == "=":
         # NAME=value in a query string or an env line: the value ends at a delimiter.
-        return re.match(r"[^\s&;,]*", bare).group(0)  # type: ignore[union-attr]
-    return bare
+        value = _BARE_QUERY.match(whole).group(0)  # type: ignore[union-attr]
+    return _Span(start, at, bare.end(), value, "", True, whole[len(value) :])
 
 
-def _replace_name_value(match: re.Match[str]) -> str:
-    head, value = match.group("head"), _value_of(match)
-    if match.group("eq"):
-        quote = "\\" + match.group("eq")
-        return f"{head}{quote}{REDACTED if value else ''}{quote}"
-    if match.group("q"):
-        quote = match.group("q")
-        return f"{head}{quote}{REDACTED if value else ''}{quote}"
+def _line_end(text: str, start: int, limit: int) -> int:
+    ends = [i for i in (text.find("\n", start, limit), text.find("\r", start, limit)) if i >= 0]
+    return min(ends) if ends else limit
+
+
+def _redact_name_values(text: str) -> str:
+    spans = _name_values(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    position = 0
+    for span in spans:
+        out.append(text[position : span.start])
+        out.append(_replacement(text, span))
+        position = span.end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _replacement(text: str, span: _Span) -> str:
+    head = text[span.start : span.head_end]
+    if span.quote:
+        closing = span.quote if span.closed else ""
+        return f"{head}{span.quote}{REDACTED if span.value else ''}{closing}"
+    value = span.value
     if not value.strip() or value.startswith("$"):  # empty, or a shell variable reference
-        return match.group(0)
-    return f"{head}{REDACTED}{match.group('bare')[len(value) :]}"
+        return text[span.start : span.end]
+    return f"{head}{REDACTED}{span.rest}"

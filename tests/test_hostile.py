@@ -41,18 +41,22 @@ class Hostile:
 
 
 HOSTILES: tuple[Hostile, ...] = (
-    Hostile("never-answers", WHOLE_SUITE, "IEA-WIRE-001", "error",
-            r"did not answer within \d+ s; the target hangs", server="hang",
+    # Hanging and resetting are the target's faults: `fail`, never a harness error.
+    Hostile("never-answers", WHOLE_SUITE, "IEA-WIRE-001", "fail",
+            r"did not (?:finish its )?answer within \d+ s", server="hang",
             nothing_passes=True),
     Hostile("answers-500", WHOLE_SUITE, "IEA-WIRE-001", "fail", r"observed: status 500",
             server="status-500"),
-    Hostile("resets-connections", WHOLE_SUITE, "IEA-WIRE-001", "error",
+    Hostile("resets-connections", WHOLE_SUITE, "IEA-WIRE-001", "fail",
             r"closed the connection without an answer", server="reset", nothing_passes=True),
     Hostile("invalid-json", OUTCOME_CHECKS, "IEA-WIRE-002", "fail",
             r"InferenceId.*\n.*observed: body b'\{\"InferenceId\": \"unterminated",
             server="invalid-json"),
     Hostile("50-mb-body", OUTCOME_CHECKS, "IEA-WIRE-002", "fail", r"observed: body b'\s+",
             server="huge-body"),
+    # 200 with a non-JSON body and no location: nothing may pass vacuously.
+    Hostile("garbage-200", OUTCOME_CHECKS, "IEA-WIRE-001", "fail", r"observed: status 200",
+            server="garbage-200", nothing_passes=True),
     Hostile("output-in-another-bucket", OUTCOME_CHECKS, "IEA-OUT-001", "fail",
             r"OutputLocation 's3://conformance-hostile-elsewhere/", parts=targets.another_bucket),
     Hostile("writes-no-outcome", OUTCOME_CHECKS, "IEA-OUT-003", "fail",

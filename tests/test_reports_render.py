@@ -68,7 +68,8 @@ def test_junit_survives_characters_xml_cannot_carry():
     )
     results = build_results(sample_run(), [record], test_catalogue())
     text = ET.fromstring(render_junit(results)).find(".//failure").text
-    assert "bad \ufffd\ufffd[31m bytes" in text
+    # Escaped, so the reader sees which bytes the target sent (issue 14).
+    assert "bad \\x00\\x1b[31m bytes" in text
 
 
 def test_markdown_summary_is_short_and_lists_what_needs_attention(mixed: Results, moto: Results):

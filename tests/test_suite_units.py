@@ -104,7 +104,7 @@ def test_sensitive_values_never_show_in_reprs_and_are_scrubbed_from_text() -> No
     wrapped = sensitive.sensitive("custom-attributes-7c1d")
     assert "custom-attributes-7c1d" not in repr(wrapped)
     assert wrapped == "custom-attributes-7c1d"
-    assert sensitive.scrub("sent custom-attributes-7c1d twice") == "sent <redacted> twice"
+    assert sensitive.scrub("sent custom-attributes-7c1d twice") == "sent [REDACTED] twice"
 
 
 def test_an_unknown_behaviour_id_in_require_fails_at_its_first_call() -> None:

@@ -32,6 +32,61 @@ def require_accepted(exchange: Exchange, *, purpose: str) -> None:
     )
 
 
+def require_announced(exchange: Exchange, *, purpose: str) -> None:
+    """Accepted, with an OutputLocation to observe: without one no outcome can be judged,
+    so a check stops here (IEA-WIRE-003) instead of passing on an absence."""
+    require_accepted(exchange, purpose=purpose)
+    location = parse_location(exchange.output_location)
+    require(
+        location is not None and bool(location.key),
+        "IEA-WIRE-003",
+        expected=f"X-Amzn-SageMaker-OutputLocation naming an object ({purpose})",
+        observed=f"OutputLocation {exchange.output_location!r}",
+        exchange=exchange,
+    )
+
+
+def require_completed(
+    session: ConformanceSession, exchange: Exchange, *, purpose: str
+) -> tuple[Outcome, ProbeRecord]:
+    """The request ran to completion: its output object holds the probe's record.
+
+    The precondition of every check that judges what surrounds an inference (the
+    result absent from the 202, the 202 before completion): without a completed
+    inference there is nothing to judge, and the check stops with what broke.
+    """
+    require_announced(exchange, purpose=purpose)
+    outcome = session.wait_for_outcome(exchange)
+    record = probe_record(outcome)
+    if record is None:
+        raise ContractViolation(
+            "IEA-OUT-005" if outcome.output is None else "IEA-OUT-004",
+            expected=f"the probe's record at the announced OutputLocation ({purpose})",
+            observed=f"outcome {outcome.kind} after {outcome.waited:.1f} s"
+            + (
+                " whose bytes are not a probe record (is the endpoint's model the probe? "
+                "else run with --no-probe)"
+                if outcome.output
+                else ""
+            ),
+            exchange=exchange,
+            observations=outcome.to_evidence(),
+        )
+    return outcome, record
+
+
+def record_violation(checks: Checks, violation: ContractViolation) -> None:
+    """Add a raised violation to soft ``checks`` (so the others found so far survive)."""
+    checks.require(
+        False,
+        violation.behaviour,
+        expected=violation.expected,
+        observed=violation.observed,
+        exchange=violation.exchange,
+        observations=violation.observations,
+    )
+
+
 def probe_record(outcome: Outcome) -> ProbeRecord | None:
     return parse_probe_record(outcome.output.body) if outcome.output else None
 
@@ -93,19 +148,22 @@ def require_reported_failed(invocation: Invocation, behaviour: str, *, what: str
     checks.done()
 
 
-def witness_history(session: ConformanceSession) -> tuple[ProbeRecord, Exchange, Outcome]:
-    """Run one more probe request; its record's history lists what the model processed."""
-    exchange = session.invoke_probe(probe_payload(tag=new_tag("witness")))
-    require_accepted(exchange, purpose="witness request")
-    outcome = session.wait_for_outcome(exchange)
-    record = probe_record(outcome)
-    if record is None:
-        from conformance.client import HarnessError
+def witness_history(
+    session: ConformanceSession, checks: Checks | None = None
+) -> tuple[ProbeRecord, Exchange, Outcome] | None:
+    """Run one more probe request; its record's history lists what the model processed.
 
-        raise HarnessError(
-            "the witness request produced no probe record "
-            f"(outcome {outcome.kind}); is the endpoint's model the probe? (--no-probe)"
-        )
+    A witness that does not complete is the target's failure: raised, or, with
+    ``checks``, recorded there (and None returned) so the verdicts found so far stay.
+    """
+    exchange = session.invoke_probe(probe_payload(tag=new_tag("witness")))
+    try:
+        outcome, record = require_completed(session, exchange, purpose="witness request")
+    except ContractViolation as violation:
+        if checks is None:
+            raise
+        record_violation(checks, violation)
+        return None
     return record, exchange, outcome
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from conformance.checks.support import evidence_of
 from conformance.client import HarnessError
-from conformance.judge import Checks, require
+from conformance.judge import Checks, ContractViolation, require
 from conformance.scenarios import SaturationObservation, Scenarios
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
@@ -32,6 +32,18 @@ def test_no_more_invocations_run_at_once_than_the_limit(scenarios: Scenarios) ->
         for r in records
         if r is not None and r.started_at is not None and r.finished_at is not None
     ]
+    unfinished = [i for i in invocations if i.outcome is None or i.outcome.output is None]
+    if unfinished:
+        # Requests that never completed cannot be timed: that is CONC-002's failure.
+        raise ContractViolation(
+            "IEA-CONC-002",
+            expected=f"all {len(invocations)} saturation requests completed with an output",
+            observed=f"{len(unfinished)} without an output (first: status "
+            f"{unfinished[0].exchange.status}, outcome "
+            f"{unfinished[0].outcome.kind if unfinished[0].outcome else 'none'})",
+            exchange=unfinished[0].exchange,
+            observations=unfinished[0].evidence(),
+        )
     if len(intervals) < len(invocations):
         raise HarnessError(
             f"only {len(intervals)} of {len(invocations)} saturation requests produced a probe "

@@ -134,14 +134,15 @@ class Lifecycle(RuleBasedStateMachine):
                 observations=evidence,
             )
             if tracked.fails:
-                checks.require(
-                    outcome.output is None,
-                    "IEA-FAIL-002",
-                    expected="no output for a failing model",
-                    observed=f"outcome {outcome.kind}",
-                    exchange=tracked.exchange,
-                    observations=evidence,
-                )
+                if outcome.kind != "none":  # nothing at all is OUT-003's, not a FAIL-002 pass
+                    checks.require(
+                        outcome.output is None,
+                        "IEA-FAIL-002",
+                        expected="no output for a failing model",
+                        observed=f"outcome {outcome.kind}",
+                        exchange=tracked.exchange,
+                        observations=evidence,
+                    )
                 continue
             if outcome.output is None:
                 checks.require(

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.checks.support import evidence_of, require_reported_failed
 from conformance.client import HarnessError
-from conformance.judge import require
+from conformance.judge import ContractViolation, require
 from conformance.scenarios import Invocation, SaturationObservation, Scenarios
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
@@ -30,6 +30,16 @@ def _observation(scenarios: Scenarios) -> SaturationObservation:
 def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> None:
     seen = _observation(scenarios)
     witness = seen.witness.record
+    if witness is None and not (seen.witness.outcome and seen.witness.outcome.output):
+        # The target never completed the witness: its failure, not the harness's.
+        raise ContractViolation(
+            "IEA-OUT-005",
+            expected="the witness request's output at its announced OutputLocation",
+            observed=f"witness outcome {_kind(seen.witness)}, status "
+            f"{seen.witness.exchange.status}",
+            exchange=seen.witness.exchange,
+            observations=seen.witness.evidence(),
+        )
     if witness is None:
         raise HarnessError(
             "the witness request produced no probe record, so the model's history cannot "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given
 
+from conformance.checks.support import require_accepted, require_completed
 from conformance.depth import hypothesis_check
 from conformance.judge import Checks, require
 from conformance.observe import parse_location
@@ -83,6 +84,7 @@ def test_failure_location_is_announced_when_a_failure_path_is_configured(
     if not config.s3_failure_path:
         pytest.skip("the endpoint config has no S3FailurePath")
     exchange = conformance_session.invoke_probe(probe_payload(tag=new_tag("failure-location")))
+    require_accepted(exchange, purpose="a valid probe request")
     location = parse_location(exchange.failure_location)
     require(
         exchange.failure_location is not None
@@ -131,6 +133,8 @@ def test_the_response_never_carries_the_inference_result(
     session = conformance_session
     tag = new_tag("no-result-in-response")
     exchange = session.invoke_probe(probe_payload(tag=tag))
+    # Only a completed inference has a result that could leak into the response.
+    require_completed(session, exchange, purpose="a probe request whose result is its tag")
     response_text = exchange.response.body.decode("latin-1") + " ".join(
         exchange.response.headers.values()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reports.abbreviate import EVIDENCE_DIR, EvidenceStore, abbreviate_document
 from reports.render.badge import badge
 from reports.render.html import render_html
 from reports.render.junit import render_junit
@@ -34,6 +35,9 @@ def write_artefacts(results: Results, report_dir: str | Path) -> dict[str, Path]
     """Write every artefact into ``report_dir`` (created); return their paths by key."""
     directory = Path(report_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    # Every artefact shows large and binary values abbreviated; the full value is a file.
+    store = EvidenceStore(directory / EVIDENCE_DIR)
+    results = Results.from_dict(abbreviate_document(results.to_dict(), store=store))
     contents = {
         "json": results.to_json(),
         "junit": render_junit(results),

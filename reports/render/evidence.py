@@ -6,7 +6,10 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reports.abbreviate import abbreviate_text
 from reports.records import TestRecord
+
+SECTION_LIMIT = 16_384
 
 
 def header_items(headers: Any) -> list[tuple[str, str]]:
@@ -74,7 +77,8 @@ def evidence_sections(test: TestRecord) -> list[tuple[str, str]]:
     extra = {k: v for k, v in evidence.items() if k not in _KNOWN}
     if extra:
         sections.append(("Other evidence", json.dumps(extra, indent=2, default=str)))
-    return sections
+    # A document not written by this suite may still hold megabytes or raw bytes.
+    return [(title, abbreviate_text(text, limit=SECTION_LIMIT)) for title, text in sections]
 
 
 _KNOWN = frozenset({"expected", "observed", "request", "response", "observations", "reproduction"})

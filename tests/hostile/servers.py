@@ -3,7 +3,11 @@
 `HostileServer(kind).start()` returns its URL; `stop()` closes every connection.
 Kinds: `hang` (accepts, reads, never answers), `status-500` (500 to everything),
 `reset` (reads the request, then resets the connection), `invalid-json` (202
-with a body that is not JSON), `huge-body` (202 with a 50 MB body).
+with a body that is not JSON), `huge-body` (202 with a 50 MB body),
+`garbage-200` (200 OK with a binary, non-JSON body and no locations),
+`reset-mid-body` (202, part of the body, then a reset), `slow-drip` (202, then
+one body byte every half second), `wrong-length` (202 whose Content-Length
+promises more than the body it sends before closing).
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ import struct
 import threading
 from collections.abc import Awaitable, Callable
 
-KINDS = ("hang", "status-500", "reset", "invalid-json", "huge-body")
+KINDS = (
+    "hang", "status-500", "reset", "invalid-json", "huge-body",
+    "garbage-200", "reset-mid-body", "slow-drip", "wrong-length",
+)
+GARBAGE = b"<html>\x00\xff\xfe not json, " + bytes(range(256)) * 4
+DRIP_INTERVAL = 0.5
 HUGE_BYTES = 50 * 1024 * 1024
 CHUNK = 1024 * 1024
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -112,6 +121,10 @@ class HostileServer:
             "reset": self._reset,
             "invalid-json": self._invalid_json,
             "huge-body": self._huge_body,
+            "garbage-200": self._garbage_200,
+            "reset-mid-body": self._reset_mid_body,
+            "slow-drip": self._slow_drip,
+            "wrong-length": self._wrong_length,
         }
         await behaviours[self.kind](reader, writer)
 
@@ -152,3 +165,45 @@ class HostileServer:
         for _ in range(HUGE_BYTES // CHUNK):
             writer.write(chunk)
             await writer.drain()
+
+    async def _garbage_200(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        writer.write(_response("200 OK", GARBAGE, {"Content-Type": "application/octet-stream"}))
+        await writer.drain()
+
+    async def _reset_mid_body(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        head = (
+            "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+            "Content-Length: 4096\r\n\r\n"
+        )
+        writer.write(head.encode() + b'{"InferenceId": "')
+        await writer.drain()
+        await self._reset(reader, writer)  # _serve's abort then sends the RST
+
+    async def _slow_drip(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        body = b'{"InferenceId": "' + b"d" * 10_000 + b'"}'
+        head = (
+            "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        writer.write(head.encode())
+        for byte in body:
+            writer.write(bytes([byte]))
+            await writer.drain()
+            await asyncio.sleep(DRIP_INTERVAL)
+
+    async def _wrong_length(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        body = b'{"InferenceId": "short"}'
+        head = (
+            "HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body) + 100}\r\n"
+            "X-Amzn-SageMaker-OutputLocation: s3://hostile/output.out\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+        # Closing here leaves the client 100 bytes short of what was promised.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from reference.endpoints import EndpointDescription, S3Uri
 from reference.jobs import Job, Locations, Outcome
 from reference.parts import DEFAULT_PARTS, Parts, S3Write, UuidLocations
+from reference.parts.outcomes import ExactOutcomeWriter
 from reference.request import AsyncRequest
 
 
@@ -30,6 +31,24 @@ class WritesNothing:
 
     def writes(self, job: Job, outcome: Outcome) -> list[S3Write]:
         return []
+
+
+@dataclass(frozen=True)
+class TruncatesOutputs(ExactOutcomeWriter):
+    """Writes every successful output cut to its first 1,000 bytes."""
+
+    limit: int = 1_000
+
+    def writes(self, job: Job, outcome: Outcome) -> list[S3Write]:
+        return [
+            dataclasses.replace(w, body=w.body[: self.limit]) if w.location == job.locations.output
+            else w
+            for w in super().writes(job, outcome)
+        ]
+
+
+def truncates_outputs() -> Parts:
+    return dataclasses.replace(DEFAULT_PARTS, outcome_writer=TruncatesOutputs())
 
 
 def another_bucket() -> Parts:
