@@ -29,6 +29,7 @@ from locust import User, constant, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from conformance.client import Invoker  # noqa: E402
+from conformance.load.inputs import input_body  # noqa: E402
 
 _tags = itertools.count()
 _lock = threading.Lock()
@@ -80,7 +81,7 @@ class InvokeUser(User):
         data = PLAN.data
         key = f"{data['input_prefix']}{tag}.json"
         self.s3.put_object(
-            Bucket=data["input_bucket"], Key=key, Body=json.dumps({"tag": tag}).encode()
+            Bucket=data["input_bucket"], Key=key, Body=input_body(tag)
         )
         started = time.time()
         exchange = self.invoker.invoke({

@@ -22,7 +22,7 @@ class Accepted:
     output_location: str
     failure_location: str | None
     wants_notification: bool = False
-    expected_sha256: str | None = None  # of the body the probe returned for it, when known
+    expected_sha256: str | None = None  # of the input this request sent, when known
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class ProbeRun:
 class Evidence:
     accepted: tuple[Accepted, ...]
     rejected_locations: tuple[str, ...]
-    # location -> sha256 of the object's content, as listed after the burst
+    # location -> fingerprint of the object listed there after the burst: for a probe
+    # record, the sha256 of the request body the probe says it received; else of the bytes
     objects: Mapping[str, str]
     runs: tuple[ProbeRun, ...]
     notified_tags: tuple[str, ...]
@@ -50,14 +51,15 @@ class Evidence:
 @dataclass(frozen=True)
 class Finding:
     name: str
-    passed: bool
+    # None: the precondition never happened (nothing to judge): untested, never pass
+    passed: bool | None
     counts: dict[str, int] = field(default_factory=dict)
     examples: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
-            "status": "pass" if self.passed else "fail",
+            "status": {True: "pass", False: "fail", None: "untested"}[self.passed],
             "counts": dict(self.counts),
             "examples": list(self.examples),
         }
@@ -115,7 +117,7 @@ def content_matches(evidence: Evidence) -> Finding:
             wrong.append(request.tag)
     # No evidence, no pass: a burst with nothing to compare proves nothing.
     return Finding(
-        "content-matches", checked > 0 and not wrong,
+        "content-matches", (not wrong) if checked else None,
         {"checked": checked, "wrong": len(wrong)}, _examples(wrong),
     )
 
@@ -126,7 +128,7 @@ def ran_at_most_once(evidence: Evidence) -> Finding:
     accepted = {r.tag for r in evidence.accepted}
     twice = [tag for tag, n in per_tag.items() if n > 1 and tag in accepted]
     return Finding(
-        "ran-at-most-once", bool(evidence.runs) and not twice,
+        "ran-at-most-once", (not twice) if evidence.runs else None,
         {"runs": len(evidence.runs), "duplicated": len(twice),
          "extra_runs": sum(per_tag[t] - 1 for t in twice)},
         _examples(twice),
@@ -145,7 +147,7 @@ def concurrency_held(evidence: Evidence) -> Finding:
         current += step
         peak = max(peak, current)
     return Finding(
-        "concurrency-held", bool(evidence.runs) and peak <= evidence.concurrency_limit,
+        "concurrency-held", (peak <= evidence.concurrency_limit) if evidence.runs else None,
         {"peak": peak, "limit": evidence.concurrency_limit},
     )
 
@@ -156,7 +158,7 @@ def one_notification(evidence: Evidence) -> Finding:
     missing = [t for t in wanted if seen[t] == 0]
     repeated = [t for t in wanted if seen[t] > 1]
     return Finding(
-        "one-notification", bool(wanted) and not missing and not repeated,
+        "one-notification", (not missing and not repeated) if wanted else None,
         {"wanted": len(wanted), "missing": len(missing), "repeated": len(repeated)},
         _examples(missing + repeated),
     )
