@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.load.inputs import input_sha256
-from conformance.load.verify import Accepted, Evidence, ProbeRun, judge
+from conformance.load.verify import Accepted, Evidence, Finding, ProbeRun, judge
 
 DEFAULT_COUNT = {"standard": 1000, "thorough": 10_000}
 
@@ -45,24 +45,43 @@ def run(args: argparse.Namespace) -> int:
     count = args.count if args.count is not None else DEFAULT_COUNT[args.depth]
     if count <= 0 or args.users <= 0 or args.spawn_rate <= 0 or args.budget <= 0:
         return _usage("--count, --users, --spawn-rate and --budget must be positive")
+    findings, figures = measure(
+        count=count, users=args.users, spawn_rate=args.spawn_rate, budget=args.budget,
+        max_concurrency=args.max_concurrency, settle=args.settle,
+    )
+    document = {"figures": figures, "findings": [f.to_dict() for f in findings]}
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(document, indent=2))
+    for finding in findings:
+        print(f"{finding.to_dict()['status']:9} {finding.name}  {finding.counts}")
+    print(json.dumps(figures))
+    # Untested is not a pass, but it is not the target's fault either.
+    return 1 if any(f.passed is False for f in findings) else 0
+
+
+def measure(
+    *, count: int, users: int, spawn_rate: float, budget: float, max_concurrency: int,
+    settle: float, parts: Any | None = None,
+) -> tuple[list[Finding], dict[str, Any]]:
+    """Start the embedded reference (built from ``parts`` when given), burst, judge."""
     from conformance.embedded import start_embedded
     from conformance.target import parse_s3_uri
 
-    stack, settings = start_embedded(max_concurrency=args.max_concurrency)
+    stack, settings = start_embedded(max_concurrency=max_concurrency, parts=parts)
     try:
         bucket, prefix = parse_s3_uri(settings.input_s3)
         plan = {
-            "run_id": uuid.uuid4().hex[:8], "count": count, "users": args.users,
-            "spawn_rate": args.spawn_rate, "budget_s": args.budget,
+            "run_id": uuid.uuid4().hex[:8], "count": count, "users": users,
+            "spawn_rate": spawn_rate, "budget_s": budget,
             "endpoint_url": settings.service_url, "s3_url": settings.moto_url,
             "region": settings.region, "access_key": settings.access_key,
             "secret_key": settings.secret_key, "endpoint_name": settings.endpoint_name,
             "input_bucket": bucket, "input_prefix": prefix.rstrip("/") + "/" if prefix else "",
         }
         started = time.time()
-        records = _burst(plan, timeout=args.budget + 60)
+        records = _burst(plan, timeout=budget + 60)
         burst_s = time.time() - started
-        evidence, waited = _collect(settings, records, args.max_concurrency, args.settle)
+        evidence, waited = _collect(settings, records, max_concurrency, settle)
     finally:
         stack.stop()
     findings = judge(evidence)
@@ -74,14 +93,7 @@ def run(args: argparse.Namespace) -> int:
         "accepted_per_s": round(len(accepted) / burst_s, 1) if burst_s else None,
         "latency_202_s": _percentiles(latencies),
     }
-    document = {"figures": figures, "findings": [f.to_dict() for f in findings]}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(document, indent=2))
-    for finding in findings:
-        print(f"{finding.to_dict()['status']:9} {finding.name}  {finding.counts}")
-    print(json.dumps(figures))
-    # Untested is not a pass, but it is not the target's fault either.
-    return 1 if any(f.passed is False for f in findings) else 0
+    return findings, figures
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
