@@ -47,3 +47,10 @@ def test_a_dispatcher_running_one_in_forty_twice_is_judged_duplicated() -> None:
     assert got["ran-at-most-once"]["status"] == "fail"
     assert got["ran-at-most-once"]["counts"]["duplicated"] == 3
     assert got["exactly-one-outcome"]["status"] == "pass"
+
+
+def test_a_non_positive_count_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
+    from conformance.cli import main
+
+    assert main(["load", "--count", "0"]) == 2
+    assert "--count" in capsys.readouterr().err
