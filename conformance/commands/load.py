@@ -134,15 +134,17 @@ def _collect(
     }
     start = time.monotonic()
     objects: dict[str, bytes] = {}
-    while True:  # bounded by settle
-        objects = _list_objects(s3, [settings.output_path, settings.failure_path], parse_s3_uri)
+    prefixes = [settings.output_path, settings.failure_path]
+    while True:  # bounded by settle; lists keys only, reads the objects once at the end
+        listed = _list_objects(s3, prefixes, parse_s3_uri, read=False)
         done = all(
-            r["output_location"] in objects or r["failure_location"] in objects for r in accepted
+            r["output_location"] in listed or r["failure_location"] in listed for r in accepted
         )
         if done or time.monotonic() - start > settle:
             break
         time.sleep(0.5)
     waited = time.monotonic() - start
+    objects = _list_objects(s3, prefixes, parse_s3_uri, read=True)
     runs, history, tags = [], [], set()
     max_sequence = 0
     fingerprints = {k: hashlib.sha256(v).hexdigest() for k, v in objects.items()}
@@ -174,7 +176,7 @@ def _collect(
     return evidence, waited
 
 
-def _list_objects(s3: Any, prefixes: list[str], parse: Any) -> dict[str, bytes]:
+def _list_objects(s3: Any, prefixes: list[str], parse: Any, *, read: bool) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
     for uri in prefixes:
         if not uri:
@@ -183,5 +185,7 @@ def _list_objects(s3: Any, prefixes: list[str], parse: Any) -> dict[str, bytes]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             for item in page.get("Contents", []):
                 location = f"s3://{bucket}/{item['Key']}"
-                found[location] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+                found[location] = (
+                    s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read() if read else b""
+                )
     return found
