@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "deploy-probe": ("deploy_probe", "deploy the probe endpoint and its topics on AWS"),
     "teardown": ("teardown", "delete what deploy-probe created, by its tags"),
     "init-target": ("init_target", "write a commented target file with every key, to edit"),
+    "load": ("load", "a bounded burst on Locust; judge that each accepted request has one outcome"),
     "prepare-moto": (
         "prepare_moto",
         "create the endpoint in a running moto_server and write its target file",

@@ -1,0 +1,97 @@
+"""The load judgement notices one lost or one twice-run request in a thousand."""
+
+from __future__ import annotations
+
+import hashlib
+
+from conformance.load.verify import Accepted, Evidence, ProbeRun, judge
+
+LIMIT = 4
+
+
+def _sha(tag: str) -> str:
+    return hashlib.sha256(tag.encode()).hexdigest()
+
+
+def burst(count: int, *, drop_every: int = 0, twice_every: int = 0) -> Evidence:
+    """A conforming burst's evidence, with the given mutations applied to it."""
+    accepted, objects, runs = [], {}, []
+    for i in range(count):
+        tag = f"t{i:05d}"
+        accepted.append(
+            Accepted(tag, f"s3://out/{tag}.out", f"s3://fail/{tag}.out",
+                     wants_notification=True, expected_sha256=_sha(tag))
+        )
+        start = (i // LIMIT) * 1.0  # LIMIT at a time, back to back
+        runs.append(ProbeRun(tag, start, start + 1.0))
+        if drop_every and i % drop_every == drop_every - 1:
+            continue
+        objects[f"s3://out/{tag}.out"] = _sha(tag)
+        if twice_every and i % twice_every == twice_every - 1:
+            runs.append(ProbeRun(tag, start + 0.5, start + 0.6))
+    return Evidence(
+        accepted=tuple(accepted),
+        rejected_locations=("s3://out/rejected-1.out",),
+        objects=objects,
+        runs=tuple(runs),
+        notified_tags=tuple(a.tag for a in accepted if a.output_location in objects),
+        concurrency_limit=LIMIT,
+    )
+
+
+def verdicts(evidence: Evidence) -> dict[str, bool | None]:
+    return {f.name: f.passed for f in judge(evidence)}
+
+
+def test_a_conforming_burst_passes_every_judgement() -> None:
+    findings = judge(burst(1000))
+    assert all(f.passed is True for f in findings), [f.to_dict() for f in findings]
+    counts = findings[0].counts
+    assert counts["accepted"] == 1000 and counts["outputs"] == 1000 and counts["lost"] == 0
+
+
+def test_dropping_one_in_a_thousand_is_judged_lost() -> None:
+    findings = {f.name: f for f in judge(burst(10_000, drop_every=1000))}
+    outcome = findings["exactly-one-outcome"]
+    assert outcome.passed is False
+    assert outcome.counts["lost"] == 10
+    assert outcome.examples[0] == "t00999"
+    assert findings["one-notification"].passed is False
+
+
+def test_running_one_in_a_thousand_twice_is_judged_duplicated() -> None:
+    findings = {f.name: f for f in judge(burst(10_000, twice_every=1000))}
+    assert findings["ran-at-most-once"].passed is False
+    assert findings["ran-at-most-once"].counts["duplicated"] == 10
+    # the second run overlaps LIMIT others: the limit is broken too
+    assert findings["concurrency-held"].passed is False
+    assert findings["exactly-one-outcome"].passed is True
+
+
+def test_no_runs_is_no_evidence_not_a_pass() -> None:
+    empty = Evidence((), (), {}, (), (), LIMIT)
+    got = verdicts(empty)
+    assert got["ran-at-most-once"] is None and got["concurrency-held"] is None
+    assert got["content-matches"] is None and got["one-notification"] is None
+    assert got["exactly-one-outcome"] is True  # vacuous, but nothing was accepted
+
+
+def test_a_rejected_request_that_left_an_object_fails() -> None:
+    evidence = burst(10)
+    leaky = Evidence(
+        evidence.accepted, evidence.rejected_locations,
+        {**evidence.objects, "s3://out/rejected-1.out": _sha("x")},
+        evidence.runs, evidence.notified_tags, LIMIT,
+    )
+    assert verdicts(leaky)["rejected-left-nothing"] is False
+
+
+def test_wrong_content_and_both_outcomes_fail() -> None:
+    evidence = burst(10)
+    first = evidence.accepted[0]
+    objects = {**evidence.objects, first.output_location: _sha("other"),
+               first.failure_location: _sha("f")}
+    bad = Evidence(evidence.accepted, (), objects, evidence.runs, evidence.notified_tags, LIMIT)
+    findings = {f.name: f for f in judge(bad)}
+    assert findings["content-matches"].passed is False
+    assert findings["exactly-one-outcome"].counts["both"] == 1
