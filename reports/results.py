@@ -126,7 +126,7 @@ class Results:
         return "error" in statuses and "fail" not in statuses
 
     def exit_code(self) -> int:
-        """0 conformant, 1 not conformant, 3 the harness failed (``conformance.cli`` codes)."""
+        """0 conformant, 1 not conformant, 3 harness failed (``conformance_cli.exits`` codes)."""
         if self.harness_failed:
             return 3
         return 0 if self.conformant else 1

@@ -15,8 +15,8 @@ import pytest
 from test_reports_redact import PLANTED, SESSION_TOKEN, planted_records
 from test_reports_support import FIXTURES, load_sample, passed, sample_run, test_catalogue
 
-from conformance.cli import main
-from conformance.commands import run as run_command
+from conformance_cli.commands import run as run_command
+from conformance_cli.main import main
 from reports.records import TestRecord
 from reports.results import build_results
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance_cli.main import main
 from spec.generate import (
     DOCUMENT_PATH,
     drift,

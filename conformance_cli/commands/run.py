@@ -21,9 +21,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.cli import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
-from conformance.commands import suite_options
 from conformance.target import EMBEDDED_NAMES, SHIPPED_TARGETS
+from conformance_cli.commands import suite_options
+from conformance_cli.exits import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
 from reports.io import read_results
 from reports.render import write_artefacts
 from reports.render.terminal import verdict_lines
