@@ -195,9 +195,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_cost(results: Results) -> None:
-    """The cost estimate for real-AWS targets, when ``conformance.cost`` is installed."""
+    """The cost estimate for real-AWS targets, when ``reports.cost`` is installed."""
     try:
-        from conformance.cost import estimate_run_cost  # type: ignore[import-not-found]
+        from reports.cost import estimate_run_cost  # type: ignore[import-not-found]
     except ImportError:
         return
     try:
