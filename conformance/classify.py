@@ -4,7 +4,7 @@ a harness error (the suite could not judge)."""
 from __future__ import annotations
 
 from conformance.client import HarnessError, TargetMisbehaved
-from conformance.judge import ContractViolation, ContractViolations
+from conformance.violations import ContractViolation, ContractViolations
 
 
 def misbehaviour(exc: BaseException | None) -> TargetMisbehaved | None:

@@ -26,12 +26,12 @@ from conformance import depth, sensitive, verdicts, xdist_relay
 from conformance.claims import skip_unclaimed
 from conformance.expectations import Expectations
 from conformance.failing_example import restore_hypothesis_printer
-from conformance.judge import reset_judged
 from conformance.options import add_markers, add_options, behaviours, target_options
 from conformance.ordering import order
 from conformance.results_bridge import write_results
 from conformance.run_state import STATE, RunState, run_state
 from conformance.target import wants_embedded
+from conformance.violations import reset_judged
 from conformance.xdist_relay import is_xdist_worker
 
 
@@ -102,7 +102,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     sensitive.scrub_report(report)
     recorded, advised = len(state.outcomes), len(state.advisories)
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-        verdicts.judge(state, item, call, report, ids)
+        verdicts.record_verdicts(state, item, call, report, ids)
     elif report.when == "teardown" and report.failed:
         verdicts.record_teardown_error(state, item, report, ids)
     if is_xdist_worker(item.config):

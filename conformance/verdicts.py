@@ -15,8 +15,8 @@ from conformance import sensitive
 from conformance.claims import claimed
 from conformance.classify import classify, misbehaviour
 from conformance.failing_example import failing_example
-from conformance.judge import ContractViolation, judged_behaviours, pass_notes
 from conformance.run_state import BehaviourOutcome, RunState
+from conformance.violations import ContractViolation, judged_behaviours, pass_notes
 from spec.catalogue import load_catalogue
 
 
@@ -32,7 +32,7 @@ def record_teardown_error(
         )
 
 
-def judge(
+def record_verdicts(
     state: RunState,
     item: pytest.Item,
     call: pytest.CallInfo[None],
