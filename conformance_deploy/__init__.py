@@ -8,6 +8,7 @@ Public API (the commands are thin wrappers around these):
 - ``DeployError``: a one-line, fixable failure with an ``exit_code``.
 """
 
+from conformance_deploy.deploy import DeployedResource, DeployResult, deploy_probe
 from conformance_deploy.errors import DeployError
 from conformance_deploy.plan import (
     DEFAULT_INSTANCE_TYPE,
@@ -16,7 +17,6 @@ from conformance_deploy.plan import (
     ProbePlan,
     make_plan,
 )
-from conformance_deploy.probe import DeployedResource, DeployResult, deploy_probe
 from conformance_deploy.teardown import TeardownResult, teardown
 
 __all__ = [
