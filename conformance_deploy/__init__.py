@@ -1,4 +1,5 @@
-"""Deploying the probe on real SageMaker, and taking it down again.
+"""Deploying the probe on real SageMaker (or into a moto_server: ``conformance_deploy.moto``),
+and taking it down again.
 
 Public API (the commands are thin wrappers around these):
 
