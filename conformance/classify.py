@@ -3,7 +3,7 @@ a harness error (the suite could not judge)."""
 
 from __future__ import annotations
 
-from conformance.client import HarnessError, TargetMisbehaved
+from conformance.exchange import HarnessError, TargetMisbehaved
 from conformance.violations import ContractViolation, ContractViolations
 
 

@@ -1,4 +1,5 @@
-"""Deploying the probe on real SageMaker, and taking it down again.
+"""Deploying the probe on real SageMaker (or into a moto_server: ``conformance_deploy.moto``),
+and taking it down again.
 
 Public API (the commands are thin wrappers around these):
 
@@ -8,6 +9,7 @@ Public API (the commands are thin wrappers around these):
 - ``DeployError``: a one-line, fixable failure with an ``exit_code``.
 """
 
+from conformance_deploy.deploy import DeployedResource, DeployResult, deploy_probe
 from conformance_deploy.errors import DeployError
 from conformance_deploy.plan import (
     DEFAULT_INSTANCE_TYPE,
@@ -16,7 +18,6 @@ from conformance_deploy.plan import (
     ProbePlan,
     make_plan,
 )
-from conformance_deploy.probe import DeployedResource, DeployResult, deploy_probe
 from conformance_deploy.teardown import TeardownResult, teardown
 
 __all__ = [

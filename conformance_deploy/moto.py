@@ -25,8 +25,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 import conformance
 from conformance.targetfile import Endpoints, load_target_file, write_target_file
+from conformance_deploy.deploy import deploy_probe
 from conformance_deploy.plan import make_plan
-from conformance_deploy.probe import deploy_probe
 
 NAME = "conformance-moto"
 BUCKET = "conformance-moto"

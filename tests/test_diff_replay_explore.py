@@ -19,8 +19,9 @@ from mutants import MUTANTS
 
 from conformance import recording
 from conformance.corpus import Entry, _base, build_corpus
-from conformance.diff_run import diff_targets, replay_and_compare, run_corpus
+from conformance.diff_run import diff_targets, run_corpus
 from conformance.explore import explore
+from conformance.replay import replay_and_compare
 from conformance.session import ConformanceSession
 from conformance.transcript import InvalidTranscript, Placeholders, read_transcript
 from conformance_cli.livetargets import open_target

@@ -58,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from conformance.corpus import build_corpus
-    from conformance.diff_run import diff_targets, replay_and_compare
+    from conformance.diff_run import diff_targets
+    from conformance.replay import replay_and_compare
     from conformance_cli.livetargets import open_target
     from reports.diff_report import markdown, to_document, write_diff_artefacts
     from spec.catalogue import load_catalogue
