@@ -58,6 +58,9 @@ class Behaviour:
     revision: str
     profile: str
     source: str
+    # The request constraints (``Member.kind``, see ``spec.contract.KINDS``) a target
+    # breaks this behaviour by accepting: the one table validation is judged by.
+    constraints: tuple[str, ...] = ()
     retired: bool = False
 
     @property
@@ -74,6 +77,8 @@ class Behaviour:
             "profile": self.profile,
             "source": self.source,
         }
+        if self.constraints:
+            data["constraints"] = list(self.constraints)
         if self.retired:
             data["retired"] = True
         return data
@@ -102,6 +107,12 @@ class Catalogue:
 
     def ids(self) -> tuple[str, ...]:
         return tuple(b.id for b in self)
+
+    def counts(self) -> str:
+        """``96 entries: 80 MUST, 12 SHOULD, 4 MAY`` (what README quotes, checked by a test)."""
+        levels = [b.level for b in self]
+        per_level = ", ".join(f"{levels.count(level)} {level}" for level in LEVELS)
+        return f"{len(levels)} entries: {per_level}"
 
     def musts(self) -> tuple[Behaviour, ...]:
         return tuple(b for b in self if b.level == "MUST")
@@ -154,7 +165,10 @@ def parse(text: str, *, origin: str = "behaviours.toml") -> Catalogue:
                     where += f" field {path[2]!r}"
             lines.append(f"{where}: {error.message}")
         raise CatalogueError("\n".join(lines))
-    behaviours = tuple(Behaviour(**entry) for entry in data["behaviour"])
+    behaviours = tuple(
+        Behaviour(**{**entry, "constraints": tuple(entry.get("constraints", ()))})
+        for entry in data["behaviour"]
+    )
     _check_invariants(behaviours, origin)
     return Catalogue(behaviours)
 
@@ -162,6 +176,7 @@ def parse(text: str, *, origin: str = "behaviours.toml") -> Catalogue:
 def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
     seen_ids: dict[str, int] = {}
     seen_statements: dict[str, str] = {}
+    seen_constraints: dict[str, str] = {}
     for index, behaviour in enumerate(behaviours):
         where = f"{origin}: entry {index + 1} ({behaviour.id})"
         if behaviour.id in seen_ids:
@@ -173,6 +188,13 @@ def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
         seen_statements[statement] = behaviour.id
         if behaviour.level == "MUST" and "[open]" in behaviour.source:
             raise CatalogueError(f"{where}: a MUST cannot rest on an [open] fact")
+        for constraint in behaviour.constraints:
+            if constraint in seen_constraints:
+                raise CatalogueError(
+                    f"{where}: constraint {constraint} is already judged by "
+                    f"{seen_constraints[constraint]}"
+                )
+            seen_constraints[constraint] = behaviour.id
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:

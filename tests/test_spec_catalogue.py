@@ -19,7 +19,7 @@ from spec.catalogue import (
     load_catalogue,
     parse,
 )
-from spec.contract import BEHAVIOURS
+from spec.contract import BEHAVIOURS, HEADER_OCTET_RULE, KINDS, contract
 
 ENTRY = """
 [[behaviour]]
@@ -80,16 +80,37 @@ def test_every_profile_is_used_and_areas_cover_the_issue() -> None:
     } <= {b.area for b in catalogue}
 
 
-def test_validation_labels_name_validation_behaviours() -> None:
+def test_every_constraint_names_a_member_and_kind_of_the_contract() -> None:
     catalogue = load_catalogue()
-    labelled = set(BEHAVIOURS.values())
+    latest = contract(revisions.REVISIONS[-1])
+    named = [(b, c) for b in catalogue for c in b.constraints]
+    assert named
+    for behaviour, constraint in named:
+        member, kind = constraint.split(".")
+        assert latest.has(member), constraint
+        assert kind in KINDS, constraint
+        assert behaviour.profile == "validation", behaviour.id
+    # The table the strategies and checks read is the catalogue's, nothing added.
+    assert dict(BEHAVIOURS) == {tuple(c.split(".")): b.id for b, c in named}
     # The patterns only non-ASCII or a TAB can break are labelled with the header-octet
-    # rule's MUSTs (027..030), not with the SHOULDs asking for 400 itself (004..010, even).
-    numbers = (1, 2, 3, 5, 7, 9, *range(11, 22), 24, 25, 27, 28, 29, 30)
-    expected = {f"IEA-VAL-{n:03d}" for n in numbers}
-    assert labelled == expected
-    for behaviour_id in labelled:
-        assert catalogue.get(behaviour_id).profile == "validation"
+    # rule's MUSTs, never with the SHOULDs asking for 400 itself.
+    assert set(HEADER_OCTET_RULE) <= set(BEHAVIOURS.values())
+    assert not set(HEADER_OCTET_RULE.values()) & set(BEHAVIOURS.values())
+
+
+def test_schema_constraint_kinds_are_the_contract_kinds() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text())["$defs"]["behaviour"]["properties"]
+    pattern = schema["constraints"]["items"]["pattern"]
+    assert re.search(r"\((.*)\)", pattern).group(1).split("|") == list(KINDS)  # type: ignore[union-attr]
+
+
+def test_readme_quotes_the_catalogue_counts() -> None:
+    readme = (CATALOGUE_PATH.parents[1] / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"<!-- catalogue counts:[^>]*-->(.*?)<!-- end -->", readme, re.S)
+    assert quoted is not None, "README lost its generated catalogue counts"
+    assert quoted.group(1) == load_catalogue().counts(), (
+        f"README quotes {quoted.group(1)!r}; replace it with {load_catalogue().counts()!r}"
+    )
 
 
 def test_accessors() -> None:
@@ -122,6 +143,18 @@ def test_accessors() -> None:
             ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
             + ENTRY.format(id="IEA-AB-002", level="MAY", statement="One  thing holds."),
             "same statement as IEA-AB-001",
+        ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'constraints = ["Accept.max_length"]\n'
+            + ENTRY.format(id="IEA-AB-002", level="MUST", statement="Another thing.")
+            + 'constraints = ["Accept.max_length"]\n',
+            "entry 2 (IEA-AB-002): constraint Accept.max_length is already judged by IEA-AB-001",
+        ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'constraints = ["Accept.too_long"]\n',
+            "entry 1 (IEA-AB-001) field 'constraints'",
         ),
         ("[[behaviour]\nid=", "not valid TOML"),
     ],
