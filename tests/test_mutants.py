@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from mutants import MUTANTS, Mutant
-from mutants.runner import WHOLE_SUITE, SharedStack, SuiteRun, run_all
+from mutants.mutant import checks_citing
+from mutants.runner import ROOT, WHOLE_SUITE, SharedStack, SuiteRun, run_all
 
 from reference.parts import DEFAULT_PARTS
 
@@ -119,6 +120,15 @@ def test_the_suite_kills_the_mutant(mutant: Mutant, runs: dict[str, SuiteRun]) -
         f"the reference does not pass what {mutant.name}'s selection judges: {not_passed}\n"
         + reference.describe()
     )
+
+
+def test_each_mutant_runs_one_check_citing_its_behaviour() -> None:
+    # The selection is derived from the checks' markers, not written beside the mutant.
+    cited = checks_citing()
+    for mutant in MUTANTS:
+        (selected,) = mutant.selection
+        citing = {str(ROOT / nodeid) for nodeid, _ in cited[mutant.behaviour]}
+        assert selected in citing, (mutant.name, selected)
 
 
 def test_every_must_has_a_mutant() -> None:
