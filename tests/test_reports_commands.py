@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 from test_reports_redact import PLANTED, SESSION_TOKEN, planted_records
-from test_reports_support import FIXTURES, load_sample, passed, sample_run, test_catalogue
+from test_reports_support import FIXTURES, load_sample, passed, sample_run
 
 from conformance.cli import main
 from conformance.commands import run as run_command
 from reports.records import TestRecord
 from reports.results import build_results
+from spec.catalogue import load_catalogue
 
 
 class FakePytest:
@@ -53,7 +54,7 @@ def fake(monkeypatch):
 
 
 def harness_error_document() -> dict:
-    catalogue = test_catalogue()
+    catalogue = load_catalogue()
     records = [passed(b.id) for b in catalogue if b.id != "IEA-WIRE-001"]
     records.append(TestRecord("t.py::x", ("IEA-WIRE-001",), "error", 1.0, message="S3 down"))
     return build_results(sample_run(exit_code=1), records, catalogue).to_dict()
@@ -153,7 +154,7 @@ def test_run_prints_the_cost_estimate_and_fills_the_step_summary(
 
 
 def test_a_document_written_without_redaction_is_cleaned_on_the_way_in(tmp_path, fake, capsys):
-    document = build_results(sample_run(), planted_records(), test_catalogue()).to_dict()
+    document = build_results(sample_run(), planted_records(), load_catalogue()).to_dict()
     test = document["behaviours"][0]["tests"][0]
     test["evidence"]["request"]["headers"]["X-Amz-Security-Token"] = SESSION_TOKEN
     test["message"] += f" {json.dumps(planted_records()[0].evidence)}"  # every secret, raw
