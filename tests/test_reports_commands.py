@@ -10,6 +10,7 @@ import json
 import sys
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_reports_redact import PLANTED, SESSION_TOKEN, planted_records
@@ -77,9 +78,26 @@ def test_run_exit_codes(tmp_path, fake, capsys, document, code, exit_code):
     assert main(["run", "--report-dir", str(tmp_path)]) == exit_code
 
 
+def _collected(arguments: list[str]) -> tuple[pytest.Config, list[str]]:
+    """The config and node ids a pytest given ``arguments`` collects (nothing runs)."""
+    seen: dict[str, Any] = {}
+
+    class Collector:
+        def pytest_collection_finish(self, session: pytest.Session) -> None:
+            seen["config"] = session.config
+            seen["items"] = [item.nodeid for item in session.items]
+
+    code = pytest.main(
+        [*arguments, "--collect-only", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        plugins=[Collector()],
+    )
+    assert code == pytest.ExitCode.OK
+    return seen["config"], seen["items"]
+
+
 def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, fake, capsys):
     target = tmp_path / "target.toml"
-    target.write_text('name = "x"\n')
+    target.write_text('name = "x"\nendpoint_name = "e"\ninput_s3 = "s3://bucket/prefix/"\n')
     fake_pytest = fake(load_sample("results-mixed.json"), 1)
     report_dir = tmp_path / "report"
     code = main(
@@ -91,29 +109,26 @@ def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, 
             str(report_dir),
             "-x",
             "-k",
-            "wire",
+            "rest_json_error_shape",
             "--hypothesis-seed=3",
         ]
     )
     assert code == 1
-    assert fake_pytest.command == [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "conformance.checks",
-        "-o",
-        f"cache_dir={report_dir.resolve() / '.pytest-cache'}",
-        "--conformance-results-json",
-        str(report_dir / "results.json"),
-        "--target",
-        str(target),
-        "-x",
-        "-k",
-        "wire",
-        "--hypothesis-seed=3",
+    # What the child is given, read by pytest itself: the suite, narrowed by -k, with the
+    # options the user typed and the report directory's cache and results document.
+    assert fake_pytest.command[:3] == [sys.executable, "-m", "pytest"]
+    config, collected = _collected(fake_pytest.command[3:])
+    assert [n.rsplit("/", 1)[-1] for n in collected] == [
+        "test_wire.py::test_errors_use_the_rest_json_error_shape"
     ]
-    assert fake_pytest.env["CONFORMANCE_COMMAND"].endswith("-x -k wire --hypothesis-seed=3")
+    assert config.getoption("target") == str(target)
+    assert config.getoption("maxfail") == 1  # -x
+    assert config.getoption("hypothesis_seed") == "3"
+    assert config.getoption("conformance_results_json") == str(report_dir / "results.json")
+    assert Path(config.getini("cache_dir")) == report_dir.resolve() / ".pytest-cache"
+    assert fake_pytest.env["CONFORMANCE_COMMAND"].endswith(
+        "-x -k rest_json_error_shape --hypothesis-seed=3"
+    )
     assert sorted(p.name for p in report_dir.iterdir()) == [
         "badge.json",
         "junit.xml",
