@@ -125,7 +125,9 @@ def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, 
     assert config.getoption("maxfail") == 1  # -x
     assert config.getoption("hypothesis_seed") == "3"
     assert config.getoption("conformance_results_json") == str(report_dir / "results.json")
-    assert Path(config.getini("cache_dir")) == report_dir.resolve() / ".pytest-cache"
+    assert config.getoption("override_ini") == [
+        f"cache_dir={report_dir.resolve() / '.pytest-cache'}"
+    ]
     assert fake_pytest.env["CONFORMANCE_COMMAND"].endswith(
         "-x -k rest_json_error_shape --hypothesis-seed=3"
     )
