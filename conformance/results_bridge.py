@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:
     from reports.abbreviate import EVIDENCE_DIR, EvidenceStore, abbreviate_document
-    from reports.redact import redact
     from reports.results import RunInfo, TestRecord, build_results
 
     finished = dt.datetime.now(dt.UTC)
@@ -83,8 +82,9 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
         )
         for o in state.outcomes
     ]
-    results = build_results(run, records, load_catalogue())
-    document = redact(results.to_dict(), secrets=sensitive.registered())
+    # Redacted once, with the values the run registered as secret (and the environment's).
+    results = build_results(run, records, load_catalogue(), secrets=sensitive.registered())
+    document = results.to_dict()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Large and binary values stay readable: abbreviated here, in full next to the document.
     document = abbreviate_document(document, store=EvidenceStore(path.parent / EVIDENCE_DIR))
