@@ -68,6 +68,25 @@ class Behaviour:
         """The middle of the ID: ``VAL`` for ``IEA-VAL-001``."""
         return self.id.split("-")[1]
 
+    def not_claimed_reason(self, *, profiles: Iterable[str], revision: str) -> str:
+        """Why a target claiming ``profiles`` at API ``revision`` is not judged on this
+        behaviour; ``""`` when it is. The one applicability rule: the plugin skips by it
+        and the results document marks behaviours unclaimed by it. An unknown revision
+        covers nothing."""
+        if self.profile not in set(profiles):
+            return f"the target does not claim the {self.profile!r} profile"
+        try:
+            covered = revisions.includes(revision, self.revision)
+        except ValueError:
+            covered = False
+        if not covered:
+            return f"introduced in API revision {self.revision}; the target implements {revision}"
+        return ""
+
+    def claimed_by(self, *, profiles: Iterable[str], revision: str) -> bool:
+        """A target claiming ``profiles`` at ``revision`` is judged on this behaviour."""
+        return not self.not_claimed_reason(profiles=profiles, revision=revision)
+
     def to_dict(self) -> dict[str, Any]:
         data = {
             "id": self.id,
@@ -125,14 +144,13 @@ class Catalogue:
         levels: Iterable[str] | None = None,
     ) -> tuple[Behaviour, ...]:
         """Behaviours a target at ``revision`` claiming ``profiles`` is judged on."""
-        wanted_profiles = None if profiles is None else set(profiles)
+        wanted_profiles = set(PROFILES if profiles is None else profiles)
         wanted_levels = None if levels is None else set(levels)
-        target = None if revision is None else revisions.normalize(revision)
+        target = revisions.REVISIONS[-1] if revision is None else revisions.normalize(revision)
         return tuple(
             b
             for b in self
-            if (target is None or revisions.includes(target, b.revision))
-            and (wanted_profiles is None or b.profile in wanted_profiles)
+            if b.claimed_by(profiles=wanted_profiles, revision=target)
             and (wanted_levels is None or b.level in wanted_levels)
         )
 

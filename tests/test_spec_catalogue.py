@@ -186,3 +186,17 @@ def test_cli_views(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 
 def test_packaged_file_is_the_catalogue() -> None:
     assert CATALOGUE_PATH.name == "behaviours.toml" and CATALOGUE_PATH.exists()
+
+
+def test_one_applicability_rule_says_why_a_behaviour_is_not_claimed() -> None:
+    inline = load_catalogue().get("IEA-BODY-001")  # profile inline-body, revision 2026
+    everything = PROFILES
+    assert inline.not_claimed_reason(profiles=everything, revision="2026") == ""
+    assert inline.claimed_by(profiles=everything, revision="current")
+    assert inline.not_claimed_reason(profiles=("core",), revision="2026") == (
+        "the target does not claim the 'inline-body' profile"
+    )
+    assert inline.not_claimed_reason(profiles=everything, revision="2023-04") == (
+        "introduced in API revision 2026; the target implements 2023-04"
+    )
+    assert not inline.claimed_by(profiles=everything, revision="1999")  # unknown: covers nothing
