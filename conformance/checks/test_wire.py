@@ -12,6 +12,7 @@ from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from strategies.requests import valid_requests
+from strategies.values import ttl_outside
 
 
 def _valid_request_strategy(session: ConformanceSession):  # type: ignore[no-untyped-def]
@@ -106,7 +107,7 @@ def test_errors_use_the_rest_json_error_shape(conformance_session: ConformanceSe
         {
             "EndpointName": session.target.endpoint_name,
             "InputLocation": location,
-            "RequestTTLSeconds": 59,
+            "RequestTTLSeconds": ttl_outside()[0],  # 59: one below the floor
         }
     )
     body = exchange.json()
