@@ -61,6 +61,8 @@ class Behaviour:
     # The request constraints (``Member.kind``, see ``spec.contract.KINDS``) a target
     # breaks this behaviour by accepting: the one table validation is judged by.
     constraints: tuple[str, ...] = ()
+    # The SHOULD asking for the answer this MUST prefers among those it accepts.
+    preferred_answer: str | None = None
     retired: bool = False
 
     @property
@@ -98,6 +100,8 @@ class Behaviour:
         }
         if self.constraints:
             data["constraints"] = list(self.constraints)
+        if self.preferred_answer:
+            data["preferred_answer"] = self.preferred_answer
         if self.retired:
             data["retired"] = True
         return data
@@ -213,6 +217,14 @@ def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
                     f"{seen_constraints[constraint]}"
                 )
             seen_constraints[constraint] = behaviour.id
+    levels = {b.id: b.level for b in behaviours}
+    for index, behaviour in enumerate(behaviours):
+        preferred = behaviour.preferred_answer
+        if preferred is not None and levels.get(preferred) != "SHOULD":
+            raise CatalogueError(
+                f"{origin}: entry {index + 1} ({behaviour.id}): preferred_answer {preferred} "
+                "is not a SHOULD of the catalogue"
+            )
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:

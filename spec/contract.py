@@ -54,13 +54,11 @@ BEHAVIOURS: Mapping[tuple[str, str], str] = _constraint_behaviours()
 # (RFC 9110 obs-text) or canonicalize white space as AWS's SigV4 description says (spaces only,
 # where botocore collapses tabs too) and so fail the signature before it validates: for these
 # the MUST is "rejected and never queued" with either answer, and 400 ValidationError is the
-# SHOULD this maps each MUST to (FACTS.md: non-ASCII and white space in headers).
-HEADER_OCTET_RULE: Mapping[str, str] = {
-    "IEA-VAL-027": "IEA-VAL-004",
-    "IEA-VAL-028": "IEA-VAL-006",
-    "IEA-VAL-029": "IEA-VAL-008",
-    "IEA-VAL-030": "IEA-VAL-010",
-}
+# SHOULD this maps each MUST to (FACTS.md: non-ASCII and white space in headers): each MUST's
+# `preferred_answer` in the catalogue.
+HEADER_OCTET_RULE: Mapping[str, str] = MappingProxyType(
+    {b.id: b.preferred_answer for b in load_catalogue() if b.preferred_answer}
+)
 # Error types of a 403 that fails the signature (AWS JSON services; S3-style for other stacks).
 SIGNATURE_ERROR_TYPES: tuple[str, ...] = ("InvalidSignatureException", "SignatureDoesNotMatch")
 HEADER_OCTET_RULE_TEXT = (

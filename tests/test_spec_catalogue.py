@@ -156,6 +156,12 @@ def test_accessors() -> None:
             + 'constraints = ["Accept.too_long"]\n',
             "entry 1 (IEA-AB-001) field 'constraints'",
         ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'preferred_answer = "IEA-AB-002"\n'
+            + ENTRY.format(id="IEA-AB-002", level="MUST", statement="Another thing."),
+            "entry 1 (IEA-AB-001): preferred_answer IEA-AB-002 is not a SHOULD",
+        ),
         ("[[behaviour]\nid=", "not valid TOML"),
     ],
 )
