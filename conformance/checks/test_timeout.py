@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.support import require_reported_failed
-from conformance.judge import Checks
 from conformance.scenarios import Scenarios, TimeoutObservation
+from conformance.violations import Checks
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("timeout")]
 
