@@ -71,14 +71,3 @@ def scrub_report(report: Any) -> None:
         if scrubbed != text:
             report.longrepr = scrubbed
     report.sections = [(title, scrub(body)) for title, body in report.sections]
-
-
-def scrub_value(value: Any) -> Any:
-    """``value`` with every string in it scrubbed (dicts and lists walked)."""
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, dict):
-        return {k: scrub_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub_value(v) for v in value]
-    return value
