@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +41,6 @@ class FakePytest:
 @pytest.fixture
 def fake(monkeypatch):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    monkeypatch.setitem(
-        sys.modules, "reports.cost", None
-    )  # no cost module unless a test adds one
 
     def install(document: dict | None, code: int) -> FakePytest:
         fake_pytest = FakePytest(document, code)
@@ -159,14 +155,14 @@ def test_run_refuses_a_missing_target_file(tmp_path, fake, capsys):
 def test_run_prints_the_cost_estimate_and_fills_the_step_summary(
     tmp_path, fake, monkeypatch, capsys
 ):
-    cost = types.ModuleType("reports.cost")
-    cost.estimate_run_cost = lambda results: "estimated AWS cost: $0.42"
-    monkeypatch.setitem(sys.modules, "reports.cost", cost)
+    document = load_sample("results-reference.json")
+    document["run"]["target"].update(aws=True, instance_type="ml.m5.large", invocations=40)
     step_summary = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
-    fake(load_sample("results-reference.json"), 0)
+    fake(document, 0)
     assert main(["run", "--report-dir", str(tmp_path / "r")]) == 0
-    assert "estimated AWS cost: $0.42" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Estimated AWS cost of this run" in out and "40 invocations (counted)" in out
     assert step_summary.read_text().startswith("## ✅ Conformant: reference")
 
 
@@ -209,3 +205,14 @@ def test_matrix_writes_markdown_and_html(tmp_path, capsys):
         "compliance-matrix.md",
     ]
     assert "| reference | moto |" in (tmp_path / "compliance-matrix.md").read_text()
+
+
+def test_every_subcommand_is_there_and_a_missing_one_is_an_error(monkeypatch):
+    from conformance_cli import main as cli
+
+    parser = cli.build_parser()
+    choices = next(a.choices for a in parser._actions if a.dest == "command")
+    assert set(choices) == set(cli.SUBCOMMANDS)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "gone", ("no_such_command", "a deleted module"))
+    with pytest.raises(ModuleNotFoundError, match="no_such_command"):
+        cli.build_parser()
