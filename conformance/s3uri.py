@@ -36,6 +36,11 @@ class S3Location:
         """The key as a prefix: without leading or trailing slashes."""
         return self.key.strip("/")
 
+    def join(self, *names: str) -> S3Location:
+        """This location with ``names`` appended as path segments (empty ones skipped)."""
+        parts = [p.strip("/") for p in (self.key, *names) if p.strip("/")]
+        return S3Location(self.bucket, "/".join(parts))
+
     def is_under(self, prefix_uri: str) -> bool:
         """True when this object lies under ``prefix_uri`` (an s3:// path)."""
         prefix = parse_location(prefix_uri.rstrip("/") + "/")
