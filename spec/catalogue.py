@@ -131,12 +131,6 @@ class Catalogue:
     def ids(self) -> tuple[str, ...]:
         return tuple(b.id for b in self)
 
-    def counts(self) -> str:
-        """``96 entries: 80 MUST, 12 SHOULD, 4 MAY`` (what README quotes, checked by a test)."""
-        levels = [b.level for b in self]
-        per_level = ", ".join(f"{levels.count(level)} {level}" for level in LEVELS)
-        return f"{len(levels)} entries: {per_level}"
-
     def musts(self) -> tuple[Behaviour, ...]:
         return tuple(b for b in self if b.level == "MUST")
 

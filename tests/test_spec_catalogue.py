@@ -104,15 +104,6 @@ def test_schema_constraint_kinds_are_the_contract_kinds() -> None:
     assert re.search(r"\((.*)\)", pattern).group(1).split("|") == list(KINDS)  # type: ignore[union-attr]
 
 
-def test_readme_quotes_the_catalogue_counts() -> None:
-    readme = (CATALOGUE_PATH.parents[1] / "README.md").read_text(encoding="utf-8")
-    quoted = re.search(r"<!-- catalogue counts:[^>]*-->(.*?)<!-- end -->", readme, re.S)
-    assert quoted is not None, "README lost its generated catalogue counts"
-    assert quoted.group(1) == load_catalogue().counts(), (
-        f"README quotes {quoted.group(1)!r}; replace it with {load_catalogue().counts()!r}"
-    )
-
-
 def test_accessors() -> None:
     catalogue = load_catalogue()
     behaviour = catalogue.get("IEA-VAL-001")
