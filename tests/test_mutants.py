@@ -70,6 +70,8 @@ def runs(
 ) -> Iterator[dict[str, SuiteRun]]:
     """Every selected mutant's run and the reference's whole-suite run, in parallel."""
     mutants = _selected(request)
+    # Derived from one collection of the suite, here, before the runs start in threads.
+    selections = {m.name: m.selection for m in mutants}
     workdir: Path = tmp_path_factory.mktemp("mutants")
     began = time.monotonic()
     stack = SharedStack().start()
@@ -81,7 +83,7 @@ def runs(
         }
         for mutant in mutants:
             jobs[mutant.name] = lambda m=mutant: stack.run(
-                m.name, m.parts(), m.selection, workdir=workdir, options=OPTIONS
+                m.name, m.parts(), selections[m.name], workdir=workdir, options=OPTIONS
             )
         results = run_all(jobs)
     finally:

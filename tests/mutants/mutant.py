@@ -46,7 +46,7 @@ class Mutant:
         return (str(ROOT / nodeid),)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # one collection per process; call it from one thread (pytest.main)
 def checks_citing() -> Mapping[str, tuple[tuple[str, int], ...]]:
     """Behaviour ID -> (node id, how many behaviours it cites) per check, collection order."""
     found: dict[str, list[tuple[str, int]]] = {}
