@@ -19,9 +19,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from deadline_wait import wait_for
 from reference.endpoints import S3Uri
 from reference.stack import EmbeddedStack, StackSettings
-from reference.testing import clients, object_exists, wait_for
+from reference.testing import clients, object_exists
 
 
 def runtime(settings: StackSettings, url: str) -> Any:
@@ -87,7 +88,7 @@ def main() -> None:
                 pending.pop()
             return True if not pending else None
 
-        wait_for(all_written, timeout=600, what="every burst outcome", first_delay=0.1)
+        wait_for(all_written, timeout=600, what="every burst outcome", interval=0.1)
         print(f"reference wrote all {args.requests} outcomes "
               f"{time.perf_counter() - began:.2f} s after the burst was accepted "
               f"(MaxConcurrentInvocationsPerInstance={args.max_concurrency})")
@@ -99,7 +100,7 @@ def main() -> None:
             )
             uri = response["OutputLocation"]
             wait_for(lambda: True if object_exists(aws["s3"], uri) else None,
-                     timeout=30, what=uri, first_delay=0.005)
+                     timeout=30, what=uri, interval=0.005)
             return time.perf_counter() - start
 
         with ThreadPoolExecutor(4) as pool:

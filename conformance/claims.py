@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from conformance.expectations import load_expectations
 from conformance.options import behaviours
 from conformance.run_state import RunState
 from conformance.target import ConfigurationError, resolve_target
-from spec.catalogue import load_catalogue
-from spec.revisions import includes
+from spec.catalogue import Behaviour, load_catalogue
 
 
 def resolve_claims(state: RunState) -> None:
@@ -31,18 +28,9 @@ def resolve_claims(state: RunState) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from exc
 
 
-def claimed(state: RunState, behaviour: Any) -> bool:
-    return behaviour.profile in state.profiles and includes(state.revision, behaviour.revision)
-
-
-def unclaimed_reason(state: RunState, catalogue: Any, ids: tuple[str, ...]) -> str:
-    behaviour = catalogue.get(ids[0])
-    if behaviour.profile not in state.profiles:
-        return f"the target does not claim profile {behaviour.profile!r}"
-    return (
-        f"{behaviour.id} arrived in revision {behaviour.revision}; "
-        f"the target claims {state.revision}"
-    )
+def claimed(state: RunState, behaviour: Behaviour) -> bool:
+    """The catalogue's applicability rule, for the target this run claims."""
+    return behaviour.claimed_by(profiles=state.profiles, revision=state.revision)
 
 
 def skip_unclaimed(state: RunState, judged: list[pytest.Item]) -> None:
@@ -58,7 +46,9 @@ def skip_unclaimed(state: RunState, judged: list[pytest.Item]) -> None:
                 f"{item.nodeid} cites unknown behaviour IDs: {', '.join(unknown)}"
             )
         if not [i for i in ids if claimed(state, catalogue.get(i))]:
-            item.add_marker(pytest.mark.skip(reason=unclaimed_reason(state, catalogue, ids)))
+            first = catalogue.get(ids[0])
+            reason = first.not_claimed_reason(profiles=state.profiles, revision=state.revision)
+            item.add_marker(pytest.mark.skip(reason=reason))
         elif item.get_closest_marker("needs_probe") and not state.probe:
             item.add_marker(
                 pytest.mark.skip(

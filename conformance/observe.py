@@ -13,53 +13,18 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conformance import recording
 from conformance.client import Exchange, HarnessError
+from conformance.s3uri import S3Location, parse_location
 
 # Object bodies larger than this are not kept in memory in full (hostile targets).
 MAX_OBJECT_BYTES = 4_000_000
 MAX_POLLS = 10_000
 # How long closing the inbox may read its queue waiting for it to go quiet.
 QUIET_DEADLINE = 5.0
-
-
-@dataclass(frozen=True)
-class S3Location:
-    bucket: str
-    key: str
-
-    @property
-    def uri(self) -> str:
-        return f"s3://{self.bucket}/{self.key}"
-
-    def is_under(self, prefix_uri: str) -> bool:
-        """True when this object lies under ``prefix_uri`` (an s3:// path)."""
-        prefix = parse_location(prefix_uri.rstrip("/") + "/")
-        if prefix is None or prefix.bucket != self.bucket:
-            return False
-        return self.key.startswith(prefix.key) if prefix.key else True
-
-
-def parse_location(uri: str | None) -> S3Location | None:
-    """An S3 location from ``s3://b/k`` or an S3 https URL (virtual-host or path style)."""
-    if not uri:
-        return None
-    if uri.startswith("s3://"):
-        bucket, _, key = uri[5:].partition("/")
-        return S3Location(bucket, key) if bucket else None
-    if uri.startswith(("https://", "http://")):
-        parsed = urlparse(uri)
-        host = parsed.hostname or ""
-        path = unquote(parsed.path.lstrip("/"))
-        if ".s3." in host or host.endswith(".s3.amazonaws.com"):
-            return S3Location(host.split(".s3", 1)[0], path)
-        bucket, _, key = path.partition("/")
-        return S3Location(bucket, key) if bucket else None
-    return None
 
 
 def _uri(location: S3Location | None) -> str:

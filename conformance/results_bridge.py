@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 
 def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:
     from reports.abbreviate import EVIDENCE_DIR, EvidenceStore, abbreviate_document
-    from reports.redact import redact
-    from reports.results import RunInfo, TestRecord, build_results
+    from reports.results import RunInfo, build_results
 
     finished = dt.datetime.now(dt.UTC)
     target = state.target or state.claimed_target
@@ -69,22 +68,9 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
             depth=depth.current_depth(),
         ),
     )
-    records = [
-        TestRecord(
-            nodeid=o.nodeid,
-            behaviours=(o.behaviour,),
-            outcome=o.outcome,
-            duration=o.duration,
-            message=o.message,
-            evidence=o.evidence,
-            example=o.example,
-            reason=o.reason,
-            link=o.link,
-        )
-        for o in state.outcomes
-    ]
-    results = build_results(run, records, load_catalogue())
-    document = redact(results.to_dict(), secrets=sensitive.registered())
+    # Redacted once, with the values the run registered as secret (and the environment's).
+    results = build_results(run, state.outcomes, load_catalogue(), secrets=sensitive.registered())
+    document = results.to_dict()
     path.parent.mkdir(parents=True, exist_ok=True)
     # Large and binary values stay readable: abbreviated here, in full next to the document.
     document = abbreviate_document(document, store=EvidenceStore(path.parent / EVIDENCE_DIR))

@@ -14,23 +14,9 @@ import pytest
 
 from conformance.expectations import Expectations
 from conformance.target import Target
+from reports.records import TestRecord
 from spec.catalogue import DEFAULT_PROFILES
 from spec.revisions import CURRENT
-
-
-@dataclass
-class BehaviourOutcome:
-    """One behaviour's verdict from one test."""
-
-    nodeid: str
-    behaviour: str
-    outcome: str  # passed, failed, skipped, xfailed, xpassed, error
-    duration: float
-    message: str = ""
-    evidence: dict[str, Any] | None = None
-    example: str | None = None
-    reason: str = ""
-    link: str = ""
 
 
 @dataclass
@@ -47,7 +33,8 @@ class RunState:
     session: Any = None
     async_config: Any = None
     implementation: dict[str, str] = field(default_factory=dict)
-    outcomes: list[BehaviourOutcome] = field(default_factory=list)
+    # One record per (test, behaviour) verdict: the results document's own record.
+    outcomes: list[TestRecord] = field(default_factory=list)
     advisories: list[str] = field(default_factory=list)
     cleanup: dict[str, int] = field(default_factory=dict)
     conformance_items: int = 0

@@ -16,7 +16,12 @@ from typing import Any
 from conformance.client import Exchange, HarnessError, TargetMisbehaved
 from conformance.observe import Notification, Outcome
 from conformance.probe import ProbeRecord, new_tag, parse_probe_record, probe_payload
-from conformance.session import TTL_FLOOR_SECONDS, ConformanceSession
+from conformance.session import ConformanceSession
+from strategies.values import timeout_edges, ttl_edges
+
+# The shortest InvocationTimeoutSeconds a quick (200 ms) model is sent with to be judged on
+# finishing in time: long enough at every clock scale for a loaded machine's round trip.
+IN_TIME_MIN_TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,9 @@ class SaturationObservation:
     request queued behind them (so a target running more than the limit at once
     shows an overlap); ``expiring`` carries RequestTTLSeconds=60 and waits behind
     all of them for longer than its TTL; ``witness`` runs last and its probe
-    record's history lists what the model processed; ``fresh`` carries the same TTL
-    but is sent to an idle endpoint, so it must not expire.
+    record's history lists what the model processed; ``fresh`` holds one request per
+    valid RequestTTLSeconds edge (``ttl_seconds`` among them), sent to an idle endpoint,
+    so none may expire.
     """
 
     limit: int
@@ -67,7 +73,7 @@ class SaturationObservation:
     extra: Invocation
     expiring: Invocation
     witness: Invocation
-    fresh: Invocation
+    fresh: tuple[tuple[int, Invocation], ...]  # (RequestTTLSeconds, the request)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -76,8 +82,7 @@ class TimeoutObservation:
     timeout_seconds: int
     sleep_ms: int
     too_slow: Invocation
-    in_time: Invocation
-    in_time_timeout_seconds: int
+    in_time: tuple[tuple[int, Invocation], ...]  # (InvocationTimeoutSeconds, the request)
 
 
 class Scenarios:
@@ -162,52 +167,57 @@ def saturation(session: ConformanceSession) -> SaturationObservation:
     extra_ms = 100
     holders = [_send(session, new_tag("hold"), sleep_ms=hold_ms) for _ in range(limit)]
     extra = _send(session, new_tag("extra"), sleep_ms=extra_ms)
-    expiring = _send(
-        session, new_tag("expire"), params={"RequestTTLSeconds": TTL_FLOOR_SECONDS}
-    )
+    edges = ttl_edges()
+    floor = edges[0]  # the TTL that expires soonest
+    expiring = _send(session, new_tag("expire"), params={"RequestTTLSeconds": floor})
     settled = _settle(session, [*holders, extra, expiring])
     witness = _settle(session, [_send(session, new_tag("witness"))])[0]
     fresh = _settle(
         session,
-        [_send(session, new_tag("fresh"), params={"RequestTTLSeconds": TTL_FLOOR_SECONDS})],
-    )[0]
+        [_send(session, new_tag("fresh"), params={"RequestTTLSeconds": ttl}) for ttl in edges],
+    )
     return SaturationObservation(
         limit=limit,
         hold_seconds=hold,
-        ttl_seconds=TTL_FLOOR_SECONDS,
+        ttl_seconds=floor,
         holders=tuple(settled[:limit]),
         extra=settled[limit],
         expiring=settled[limit + 1],
         witness=witness,
-        fresh=fresh,
+        fresh=tuple(zip(edges, fresh, strict=True)),
     )
 
 
 def invocation_timeout(session: ConformanceSession) -> TimeoutObservation:
     scale = session.timing.clock_scale
-    timeout = 1
+    edges = timeout_edges()
+    timeout = edges[0]  # the floor: the shortest a model can be cut off at
     # Long past the scaled timeout, yet short in wall time on a fast clock.
     sleep_ms = int(max(3 * timeout * scale, timeout * scale + 1.0) * 1000)
-    in_time_timeout = 60
+    # The edges a quick model meets at any clock scale with room for a loaded machine's
+    # round trip to the container (2 s at scale 0.05 is 100 ms: left out).
+    in_time_timeouts = [t for t in edges if t >= IN_TIME_MIN_TIMEOUT]
     too_slow = _send(
         session,
         new_tag("timeout"),
         sleep_ms=sleep_ms,
         params={"InvocationTimeoutSeconds": timeout},
     )
-    in_time = _send(
-        session,
-        new_tag("in-time"),
-        sleep_ms=min(200, int(in_time_timeout * scale * 1000 / 4)),
-        params={"InvocationTimeoutSeconds": in_time_timeout},
-    )
-    settled = _settle(session, [too_slow, in_time])
+    in_time = [
+        _send(
+            session,
+            new_tag("in-time"),
+            sleep_ms=min(200, int(t * scale * 1000 / 4)),
+            params={"InvocationTimeoutSeconds": t},
+        )
+        for t in in_time_timeouts
+    ]
+    settled = _settle(session, [too_slow, *in_time])
     return TimeoutObservation(
         timeout_seconds=timeout,
         sleep_ms=sleep_ms,
         too_slow=settled[0],
-        in_time=settled[1],
-        in_time_timeout_seconds=in_time_timeout,
+        in_time=tuple(zip(in_time_timeouts, settled[1:], strict=True)),
     )
 
 

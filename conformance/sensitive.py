@@ -11,13 +11,12 @@ import hashlib
 import threading
 from typing import Any
 
-from reports.redact import REDACTED, replace_secrets
+from reports.redact import MIN_SECRET_LENGTH, replace_secrets
 
-# Shorter values cannot be scrubbed from free text without destroying it; the suite
-# never prints such values itself (they are wrapped), this is the last line only.
-MIN_SCRUB_LENGTH = 6
-# One mask everywhere: the terminal, the results document and every artefact.
-MASK = REDACTED
+# One redaction (reports.redact) everywhere: the terminal, the results document and every
+# artefact, with its one mask and its shortest secret, MIN_SECRET_LENGTH (shorter values
+# cannot be scrubbed from free text without destroying it; the suite never prints such
+# values itself, they are wrapped, so this is the last line only).
 
 _lock = threading.Lock()
 _values: set[str] = set()
@@ -25,7 +24,7 @@ _values: set[str] = set()
 
 def register(value: str | None) -> None:
     """Remember ``value`` as secret for the rest of the run."""
-    if value and len(value) >= MIN_SCRUB_LENGTH:
+    if value and len(value) >= MIN_SECRET_LENGTH:
         with _lock:
             _values.add(value)
 
@@ -72,14 +71,3 @@ def scrub_report(report: Any) -> None:
         if scrubbed != text:
             report.longrepr = scrubbed
     report.sections = [(title, scrub(body)) for title, body in report.sections]
-
-
-def scrub_value(value: Any) -> Any:
-    """``value`` with every string in it scrubbed (dicts and lists walked)."""
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, dict):
-        return {k: scrub_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub_value(v) for v in value]
-    return value

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.s3uri import S3Location
 from spec.catalogue import DEFAULT_PROFILES, PROFILES
 from spec.revisions import CURRENT, REVISIONS, normalize
 
@@ -89,12 +90,11 @@ class Target:
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/prefix`` -> (bucket, prefix without leading slash)."""
-    if not uri.startswith("s3://") or len(uri) <= len("s3://"):
-        raise ConfigurationError(f"input_s3={uri!r} is not an s3://bucket/prefix URI")
-    bucket, _, prefix = uri[len("s3://") :].partition("/")
-    if not bucket:
-        raise ConfigurationError(f"input_s3={uri!r} names no bucket")
-    return bucket, prefix.strip("/")
+    try:
+        location = S3Location.parse(uri)
+    except ValueError as exc:
+        raise ConfigurationError(f"input_s3={exc}") from None
+    return location.bucket, location.prefix
 
 
 def wants_embedded(options: Mapping[str, Any], env: Mapping[str, str]) -> bool:

@@ -15,8 +15,10 @@ from conformance import sensitive
 from conformance.claims import claimed
 from conformance.classify import classify, misbehaviour
 from conformance.failing_example import failing_example
-from conformance.run_state import BehaviourOutcome, RunState
+from conformance.run_state import RunState
 from conformance.violations import ContractViolation, judged_behaviours, pass_notes
+from reports.records import TestRecord
+from reports.redact import redact
 from spec.catalogue import load_catalogue
 
 
@@ -26,8 +28,8 @@ def record_teardown_error(
     """A teardown that broke is an error of every behaviour the check names."""
     for behaviour in ids:
         state.outcomes.append(
-            BehaviourOutcome(
-                item.nodeid, behaviour, "error", report.duration, _text(report.longrepr)
+            TestRecord(
+                item.nodeid, (behaviour,), "error", report.duration, _text(report.longrepr)
             )
         )
 
@@ -44,18 +46,18 @@ def record_verdicts(
     nodeid, duration = item.nodeid, report.duration
     unclaimed = [i for i in ids if not claimed(state, catalogue.get(i))]
     for behaviour in unclaimed:
-        record(BehaviourOutcome(nodeid, behaviour, "skipped", duration, reason="not claimed"))
+        record(TestRecord(nodeid, (behaviour,), "skipped", duration, reason="not claimed"))
     ids = tuple(i for i in ids if i not in unclaimed)
     if report.skipped and not hasattr(report, "wasxfail"):
         reason = _skip_reason(report)
         for behaviour in ids:
-            record(BehaviourOutcome(nodeid, behaviour, "skipped", duration, reason=reason))
+            record(TestRecord(nodeid, (behaviour,), "skipped", duration, reason=reason))
         return
     exc = call.excinfo.value if call.excinfo else None
     if report.when == "setup" and misbehaviour(exc) is None:
         message = _text(report.longrepr)
         for behaviour in ids:
-            record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+            record(TestRecord(nodeid, (behaviour,), "error", duration, message=message))
         _show_as_harness_error(report, message)
         return
 
@@ -63,7 +65,7 @@ def record_verdicts(
     if error is not None:
         message = sensitive.scrub(error)
         for behaviour in ids:
-            record(BehaviourOutcome(nodeid, behaviour, "error", duration, message=message))
+            record(TestRecord(nodeid, (behaviour,), "error", duration, message=message))
         _show_as_harness_error(report, message)
         return
 
@@ -73,20 +75,20 @@ def record_verdicts(
     violated = {v.behaviour for v in violations}
     for violation in violations:
         expected = state.expectations.get(violation.behaviour)
-        evidence = sensitive.scrub_value(violation.evidence())
+        evidence = redact(violation.evidence(), secrets=sensitive.registered())
         message = sensitive.scrub(str(violation))
         if expected:
             record(
-                BehaviourOutcome(
-                    nodeid, violation.behaviour, "xfailed", duration, message, evidence,
+                TestRecord(
+                    nodeid, (violation.behaviour,), "xfailed", duration, message, evidence,
                     example, expected.reason, expected.link,
                 )
             )
         else:
             unexpected.append(violation.behaviour)
             record(
-                BehaviourOutcome(
-                    nodeid, violation.behaviour, "failed", duration, message, evidence, example
+                TestRecord(
+                    nodeid, (violation.behaviour,), "failed", duration, message, evidence, example
                 )
             )
     stopped_at = ", ".join(sorted(violated))
@@ -96,16 +98,16 @@ def record_verdicts(
             continue
         if not violations and behaviour not in exercised:
             record(
-                BehaviourOutcome(
-                    nodeid, behaviour, "skipped", duration,
+                TestRecord(
+                    nodeid, (behaviour,), "skipped", duration,
                     reason="not exercised by this run of the check",
                 )
             )
             continue
         if violations and behaviour not in exercised:
             record(
-                BehaviourOutcome(
-                    nodeid, behaviour, "skipped", duration,
+                TestRecord(
+                    nodeid, (behaviour,), "skipped", duration,
                     reason=f"not judged: the check stopped at {stopped_at}",
                 )
             )
@@ -114,8 +116,8 @@ def record_verdicts(
         if expected:
             stale.append(behaviour)
             record(
-                BehaviourOutcome(
-                    nodeid, behaviour, "xpassed", duration,
+                TestRecord(
+                    nodeid, (behaviour,), "xpassed", duration,
                     message=f"{behaviour} passed but the expectations file lists it as failing "
                     f"({expected.reason}); remove it from {state.expectations.path}",
                     reason=expected.reason, link=expected.link,
@@ -123,7 +125,7 @@ def record_verdicts(
             )
         else:
             message = sensitive.scrub(pass_notes().get(behaviour, ""))
-            record(BehaviourOutcome(nodeid, behaviour, "passed", duration, message=message))
+            record(TestRecord(nodeid, (behaviour,), "passed", duration, message=message))
 
     binding = [b for b in unexpected if catalogue.get(b).level == "MUST"]
     advisories = [b for b in unexpected if b not in binding]

@@ -30,7 +30,7 @@ def reset_judged() -> None:
 
 def note(behaviour: str, text: str) -> None:
     """Say how ``behaviour`` held in the running check (the last note wins)."""
-    _notes[behaviour] = text
+    _notes[known(behaviour)] = text
 
 
 def pass_notes() -> dict[str, str]:

@@ -7,12 +7,12 @@ when it stops.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import pytest
 
-from conformance.run_state import BehaviourOutcome, RunState, run_state
+from conformance.run_state import RunState, run_state
+from reports.records import TestRecord
 
 
 def is_xdist_worker(config: pytest.Config) -> bool:
@@ -31,7 +31,7 @@ def attach_verdicts(
     report: pytest.TestReport, state: RunState, *, recorded: int, advised: int
 ) -> None:
     """On a worker: the verdicts judged since ``recorded``/``advised`` ride on the report."""
-    report.conformance_outcomes = [asdict(o) for o in state.outcomes[recorded:]]  # type: ignore[attr-defined]
+    report.conformance_outcomes = [o.to_dict() for o in state.outcomes[recorded:]]  # type: ignore[attr-defined]
     report.conformance_advisories = state.advisories[advised:]  # type: ignore[attr-defined]
 
 
@@ -46,7 +46,7 @@ class WorkerVerdicts:
         if outcomes is None:
             return
         state = run_state(self._config)
-        state.outcomes.extend(BehaviourOutcome(**o) for o in outcomes)
+        state.outcomes.extend(TestRecord.from_dict(o) for o in outcomes)
         state.advisories.extend(getattr(report, "conformance_advisories", None) or [])
 
 

@@ -42,12 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(f"conformance_cli.commands.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"conformance_cli.commands.{module_name}":
-                raise
-            continue
+        module = importlib.import_module(f"conformance_cli.commands.{module_name}")
         command_parser = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(command_parser)
         command_parser.set_defaults(handler=module.run)

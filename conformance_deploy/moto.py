@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +26,7 @@ import conformance
 from conformance.targetfile import Endpoints, load_target_file, write_target_file
 from conformance_deploy.deploy import deploy_probe
 from conformance_deploy.plan import make_plan
+from deadline_wait import DeadlineExceeded, wait_for
 
 NAME = "conformance-moto"
 BUCKET = "conformance-moto"
@@ -101,20 +101,23 @@ def moto_server(*, host: str = "127.0.0.1", startup_deadline: float = 30.0) -> I
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    def listening() -> bool | None:
+        if process.poll() is not None:
+            raise RuntimeError(f"moto_server exited with {process.returncode}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            return None
+
     try:
-        end = time.monotonic() + startup_deadline
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {process.returncode}")
-            try:
-                with socket.create_connection((host, port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > end:
-                    raise RuntimeError(
-                        f"moto_server did not listen on {port} within {startup_deadline} s"
-                    ) from None
-                time.sleep(0.1)
+        try:
+            wait_for(listening, timeout=startup_deadline, what=f"moto_server on {port}",
+                     interval=0.1, growth=1.0)
+        except DeadlineExceeded:
+            raise RuntimeError(
+                f"moto_server did not listen on {port} within {startup_deadline} s"
+            ) from None
         yield f"http://{host}:{port}"
     finally:
         process.terminate()

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.s3uri import S3Location
 from conformance_deploy.errors import DeployError
 
 TAG_KEY = "conformance:deployment"
@@ -33,29 +34,24 @@ _ROLE = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 _INSTANCE_TYPE = re.compile(r"^ml\.[a-z0-9]+\.[a-z0-9]+$")
 
 
-@dataclass(frozen=True)
-class S3Location:
-    bucket: str
-    prefix: str  # without leading or trailing slash; may be empty
-
-    @classmethod
-    def parse(cls, uri: str) -> S3Location:
-        match = re.match(r"^s3://([^/]+)/?(.*)$", uri)
-        if not match:
-            raise DeployError(f"--bucket {uri!r}: expected s3://BUCKET or s3://BUCKET/prefix")
-        bucket, prefix = match.group(1), match.group(2).strip("/")
-        if not _BUCKET.match(bucket) or ".." in bucket:
-            raise DeployError(
-                f"--bucket {uri!r}: {bucket!r} is not a valid S3 bucket name "
-                "(3-63 lowercase letters, digits, dots, hyphens)"
-            )
-        if "//" in prefix:
-            raise DeployError(f"--bucket {uri!r}: the prefix has an empty segment ('//')")
-        return cls(bucket, prefix)
-
-    def uri(self, *parts: str) -> str:
-        path = "/".join(p for p in (self.prefix, *parts) if p)
-        return f"s3://{self.bucket}/{path}" if path else f"s3://{self.bucket}"
+def bucket_location(uri: str) -> S3Location:
+    """``--bucket``: ``s3://BUCKET[/prefix]`` with a valid bucket name; the prefix has no
+    leading or trailing slash (the suite's one S3-URI type, checked the deploy way)."""
+    try:
+        location = S3Location.parse(uri) if re.match(r"^s3://[^/]+", uri) else None
+    except ValueError:
+        location = None
+    if location is None:
+        raise DeployError(f"--bucket {uri!r}: expected s3://BUCKET or s3://BUCKET/prefix")
+    bucket, prefix = location.bucket, location.prefix
+    if not _BUCKET.match(bucket) or ".." in bucket:
+        raise DeployError(
+            f"--bucket {uri!r}: {bucket!r} is not a valid S3 bucket name "
+            "(3-63 lowercase letters, digits, dots, hyphens)"
+        )
+    if "//" in prefix:
+        raise DeployError(f"--bucket {uri!r}: the prefix has an empty segment ('//')")
+    return S3Location(bucket, prefix)
 
 
 @dataclass(frozen=True)
@@ -82,15 +78,15 @@ class ProbePlan:
 
     @property
     def output_path(self) -> str:
-        return self.location.uri(self.name, "output")
+        return self.location.join(self.name, "output").uri
 
     @property
     def failure_path(self) -> str:
-        return self.location.uri(self.name, "failure")
+        return self.location.join(self.name, "failure").uri
 
     @property
     def input_s3(self) -> str:
-        return self.location.uri(self.name, "input") + "/"
+        return self.location.join(self.name, "input").uri + "/"
 
     def tags(self) -> list[dict[str, str]]:
         return [{"Key": TAG_KEY, "Value": self.name}]
@@ -156,7 +152,7 @@ def make_plan(
         name=name,
         image=image,
         role_arn=role_arn,
-        location=S3Location.parse(bucket),
+        location=bucket_location(bucket),
         instance_type=instance_type,
         max_concurrency=max_concurrency,
     )

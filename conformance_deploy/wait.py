@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance_deploy.errors import EXIT_FAILED, DeployError
+from deadline_wait import DeadlineExceeded, wait_for
 
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"})
 HEARTBEAT_SECONDS = 60.0
@@ -38,10 +39,9 @@ def wait_for_endpoint(
     failed (its FailureReason says what to fix), exit 1 at the deadline.
     """
     start = clock()
-    deadline = start + timeout
-    last_status = ""
-    last_line = start
-    while True:
+    seen = {"status": "", "line_at": start}
+
+    def in_service() -> str | None:
         response = describe()
         status = str(response.get("EndpointStatus", "Unknown"))
         now = clock()
@@ -59,12 +59,24 @@ def wait_for_endpoint(
                 f"endpoint {name} is {status}: {reason}; fix the cause (image, role, "
                 "instance quota), run `conformance teardown`, then deploy again"
             )
-        if status != last_status or now - last_line >= HEARTBEAT_SECONDS:
+        if status != seen["status"] or now - float(seen["line_at"]) >= HEARTBEAT_SECONDS:
             out(f"  endpoint {name}: {status} ({elapsed} elapsed, deadline {_clock_text(timeout)})")
-            last_status, last_line = status, now
-        if now >= deadline:
-            raise DeployError(
-                f"endpoint {name} still {status} after {int(timeout)} s; {rerun_hint}",
-                EXIT_FAILED,
-            )
-        sleep(max(0.0, min(interval, deadline - now)))
+            seen.update(status=status, line_at=now)
+        return None
+
+    try:
+        return wait_for(
+            in_service,
+            timeout=timeout,
+            what=f"endpoint {name} InService",
+            interval=interval,
+            growth=1.0,
+            max_interval=interval,
+            clock=clock,
+            sleep=sleep,
+        )
+    except DeadlineExceeded:
+        raise DeployError(
+            f"endpoint {name} still {seen['status']} after {int(timeout)} s; {rerun_hint}",
+            EXIT_FAILED,
+        ) from None

@@ -1,4 +1,4 @@
-"""Driving a started stack with plain boto3: clients and bounded waits.
+"""Driving a started stack with plain boto3: clients and bounded waits (deadline_wait).
 
 Used by the reference's own tests and the burst benchmark; the suite has its own
 observation code and does not use this.
@@ -7,17 +7,14 @@ observation code and does not use this.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from deadline_wait import wait_for
 from reference.endpoints import S3Uri
 from reference.stack import StackSettings
-
-T = TypeVar("T")
 
 
 def clients(settings: StackSettings) -> dict[str, Any]:
@@ -39,24 +36,6 @@ def clients(settings: StackSettings) -> dict[str, Any]:
     return {
         name: session.client(name, endpoint_url=url, config=config) for name, url in urls.items()
     }
-
-
-def wait_for(
-    condition: Callable[[], T | None], *, timeout: float, what: str, first_delay: float = 0.02
-) -> T:
-    """Poll `condition` with bounded exponential backoff until it returns non-None."""
-    deadline = time.monotonic() + timeout
-    delay = first_delay
-    for _ in range(10_000):
-        value = condition()
-        if value is not None:
-            return value
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        time.sleep(min(delay, remaining))
-        delay = min(delay * 2, 0.5)
-    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
 def get_object(s3: Any, uri: str) -> tuple[bytes, str] | None:

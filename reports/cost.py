@@ -1,6 +1,7 @@
 """What a conformance run cost on real AWS, estimated from its results document.
 
-``conformance run`` calls ``estimate_run_cost(results)`` and prints the result
+``conformance run`` calls ``estimate_run_cost(results)`` (the ``Results`` it renders
+every artefact from) and prints the result
 for targets marked ``aws = true``. The estimate is deliberately simple and says
 what it assumed: the endpoint's instance time while the run lasted (or the
 longest wait, if longer), plus per-request charges of S3, SNS and SQS. It is
@@ -12,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from reports.records import TestRecord
+from reports.results import Results
 
 PRICE_LABEL = "list prices, us-east-1, as of 2026; check your region"
 
@@ -42,7 +46,6 @@ S3_GETS_PER_INVOCATION = 4
 SQS_REQUESTS_PER_INVOCATION = 3
 # When the run does not count its invocations: most checks send one or two.
 INVOCATIONS_PER_TEST = 2
-STATUS_KEYS = ("pass", "fail", "xfail", "skip", "error")
 
 
 @dataclass(frozen=True)
@@ -94,93 +97,39 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _first(mapping: Mapping[str, Any], *paths: tuple[str, ...]) -> Any:
-    """The first value found along any of ``paths`` of nested keys."""
-    for path in paths:
-        node: Any = mapping
-        for key in path:
-            node = node.get(key) if isinstance(node, Mapping) else None
-        if node is not None:
-            return node
-    return None
-
-
-def _recorded_tests(results: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """The results document's tests by nodeid (reports/results.schema.json): they
-    hang off behaviours, and a test that checks several appears under each."""
-    lists = [b.get("tests") for b in results.get("behaviours") or [] if isinstance(b, Mapping)]
-    lists.append(results.get("unmapped_tests"))
-    tests: dict[str, Mapping[str, Any]] = {}
-    for tests_list in lists:
-        for test in tests_list if isinstance(tests_list, list) else []:
-            if isinstance(test, Mapping):
-                tests[str(test.get("nodeid") or f"#{len(tests)}")] = test
+def _tests(results: Results) -> dict[str, TestRecord]:
+    """The run's tests by nodeid: a test judging several behaviours is listed under each."""
+    tests = {t.nodeid: t for b in results.behaviours for t in b.tests}
+    tests.update((t.nodeid, t) for t in results.unmapped_tests)
     return tests
 
 
-def _test_count(results: Mapping[str, Any]) -> int:
-    counts = results.get("counts") or {}
-    total = _number(counts.get("tests")) or _number(counts.get("total"))
-    if total is not None:
-        return int(total)
-    tests = results.get("tests")
-    if isinstance(tests, list | dict):
-        return len(tests)
-    recorded = _recorded_tests(results)
-    if recorded:
-        return len(recorded)
-    # Else the sum of the per-status counts of the status lattice.
-    statuses = [_number(counts.get(k)) for k in STATUS_KEYS]
-    return int(sum(v for v in statuses if v is not None))
-
-
-def _longest_wait(results: Mapping[str, Any]) -> float | None:
-    stated = _number(_first(
-            results,
-            ("run", "target", "longest_wait"),
-            ("run", "longest_wait"),
-            ("counts", "longest_wait"),
-        ))
-    if stated is not None:
-        return stated
-    # Else the longest test: in this suite a test's time is almost all waiting.
-    durations = [_number(t.get("duration")) for t in _recorded_tests(results).values()]
-    known = [d for d in durations if d is not None]
-    return max(known) if known else None
-
-
-def estimate_run_cost(results: Mapping[str, Any]) -> CostEstimate | None:
+def estimate_run_cost(results: Results) -> CostEstimate | None:
     """The cost of the run ``results`` describes, or None unless its target is AWS.
 
-    ``target`` is ``results["target"]`` or ``results["run"]["target"]``. Reads
-    ``target.aws``; ``counts.invocations`` or ``run.invocations`` (else the test count x 2);
-    ``run.duration`` in seconds; ``run.longest_wait`` or ``counts.longest_wait``
-    (else the longest test's duration);
-    the instance type from ``target.instance_type`` or
-    ``target.deployment.instance_type``; the count from ``target.instance_count``
-    or ``target.async_config.instance_count`` (default 1).
+    Reads the results document's ``run.target``: ``aws``, ``invocations`` (the suite's
+    count; else the number of tests x ``INVOCATIONS_PER_TEST``), ``longest_wait`` (else
+    the longest test, whose time is almost all waiting), ``instance_type`` and
+    ``instance_count`` (or ``async_config.instance_count``, default 1); and
+    ``run.duration`` in seconds.
     """
-    run = results.get("run") or {}
-    # The results document keeps the target under run.target; accept both.
-    target = results.get("target") or (run.get("target") if isinstance(run, Mapping) else None)
-    if not isinstance(target, Mapping) or not target.get("aws"):
+    target = results.run.target
+    if not target.get("aws"):
         return None
-    counted = _number(_first(
-            results,
-            ("run", "target", "invocations"),
-            ("counts", "invocations"),
-            ("run", "invocations"),
-        ))
-    invocations = (
-        int(counted) if counted is not None else _test_count(results) * INVOCATIONS_PER_TEST
-    )
-    duration = _number(run.get("duration")) or 0.0
-    longest = _longest_wait(results)
+    tests = _tests(results)
+    counted = _number(target.get("invocations"))
+    invocations = int(counted) if counted is not None else len(tests) * INVOCATIONS_PER_TEST
+    longest = _number(target.get("longest_wait"))
+    if longest is None and tests:
+        longest = max(t.duration for t in tests.values())
     # The endpoint had to be up at least as long as the longest single wait.
-    seconds = max(duration, longest or 0.0)
-    instance_type = _first(target, ("instance_type",), ("deployment", "instance_type"))
+    seconds = max(results.run.duration, longest or 0.0)
+    instance_type = target.get("instance_type")
+    async_config = target.get("async_config") or {}
     instance_count = int(
-        _number(_first(target, ("instance_count",), ("async_config", "instance_count"))) or 1
+        _number(target.get("instance_count"))
+        or _number(async_config.get("instance_count") if isinstance(async_config, dict) else None)
+        or 1
     )
     minutes = seconds / 60.0 * instance_count
     hourly = INSTANCE_HOURLY_USD.get(instance_type) if isinstance(instance_type, str) else None

@@ -15,17 +15,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from reports.applicability import (
-    BehaviourLike,
-    area_of,
-    claimed_profiles,
-    normalize_revision,
-    not_applicable_reason,
-)
+from reports.applicability import claimed_profiles, normalize_revision
 from reports.records import BehaviourResult, RunInfo, TestRecord
 from reports.redact import environment_secrets, redact
 from reports.status import combine, status_of_outcome
 from reports.summary import summarize
+from spec.catalogue import Behaviour
 
 __all__ = ["SCHEMA_VERSION", "BehaviourResult", "Results", "RunInfo", "TestRecord", "build_results"]
 
@@ -118,7 +113,7 @@ class Results:
 def build_results(
     run: RunInfo,
     records: Iterable[TestRecord],
-    catalogue: Iterable[BehaviourLike],
+    catalogue: Iterable[Behaviour],
     *,
     secrets: Iterable[str] = (),
 ) -> Results:
@@ -171,9 +166,9 @@ def _explain_xpass(record: TestRecord) -> TestRecord:
 
 
 def _judge(
-    behaviour: BehaviourLike, tests: list[TestRecord], *, profiles: tuple[str, ...], revision: str
+    behaviour: Behaviour, tests: list[TestRecord], *, profiles: tuple[str, ...], revision: str
 ) -> BehaviourResult:
-    not_claimed = not_applicable_reason(behaviour, profiles=profiles, revision=revision)
+    not_claimed = behaviour.not_claimed_reason(profiles=profiles, revision=revision)
     if not_claimed:
         status, reason = "skip", not_claimed
     elif not tests:
@@ -187,7 +182,7 @@ def _judge(
         statement=behaviour.statement,
         revision=behaviour.revision,
         profile=behaviour.profile,
-        area=area_of(behaviour),
+        area=behaviour.area,
         source=behaviour.source,
         claimed=not not_claimed,
         status=status,

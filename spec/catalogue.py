@@ -58,12 +58,36 @@ class Behaviour:
     revision: str
     profile: str
     source: str
+    # The request constraints (``Member.kind``, see ``spec.contract.KINDS``) a target
+    # breaks this behaviour by accepting: the one table validation is judged by.
+    constraints: tuple[str, ...] = ()
+    # The SHOULD asking for the answer this MUST prefers among those it accepts.
+    preferred_answer: str | None = None
     retired: bool = False
 
     @property
     def area(self) -> str:
         """The middle of the ID: ``VAL`` for ``IEA-VAL-001``."""
         return self.id.split("-")[1]
+
+    def not_claimed_reason(self, *, profiles: Iterable[str], revision: str) -> str:
+        """Why a target claiming ``profiles`` at API ``revision`` is not judged on this
+        behaviour; ``""`` when it is. The one applicability rule: the plugin skips by it
+        and the results document marks behaviours unclaimed by it. An unknown revision
+        covers nothing."""
+        if self.profile not in set(profiles):
+            return f"the target does not claim the {self.profile!r} profile"
+        try:
+            covered = revisions.includes(revision, self.revision)
+        except ValueError:
+            covered = False
+        if not covered:
+            return f"introduced in API revision {self.revision}; the target implements {revision}"
+        return ""
+
+    def claimed_by(self, *, profiles: Iterable[str], revision: str) -> bool:
+        """A target claiming ``profiles`` at ``revision`` is judged on this behaviour."""
+        return not self.not_claimed_reason(profiles=profiles, revision=revision)
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -74,6 +98,10 @@ class Behaviour:
             "profile": self.profile,
             "source": self.source,
         }
+        if self.constraints:
+            data["constraints"] = list(self.constraints)
+        if self.preferred_answer:
+            data["preferred_answer"] = self.preferred_answer
         if self.retired:
             data["retired"] = True
         return data
@@ -114,14 +142,13 @@ class Catalogue:
         levels: Iterable[str] | None = None,
     ) -> tuple[Behaviour, ...]:
         """Behaviours a target at ``revision`` claiming ``profiles`` is judged on."""
-        wanted_profiles = None if profiles is None else set(profiles)
+        wanted_profiles = set(PROFILES if profiles is None else profiles)
         wanted_levels = None if levels is None else set(levels)
-        target = None if revision is None else revisions.normalize(revision)
+        target = revisions.REVISIONS[-1] if revision is None else revisions.normalize(revision)
         return tuple(
             b
             for b in self
-            if (target is None or revisions.includes(target, b.revision))
-            and (wanted_profiles is None or b.profile in wanted_profiles)
+            if b.claimed_by(profiles=wanted_profiles, revision=target)
             and (wanted_levels is None or b.level in wanted_levels)
         )
 
@@ -154,7 +181,10 @@ def parse(text: str, *, origin: str = "behaviours.toml") -> Catalogue:
                     where += f" field {path[2]!r}"
             lines.append(f"{where}: {error.message}")
         raise CatalogueError("\n".join(lines))
-    behaviours = tuple(Behaviour(**entry) for entry in data["behaviour"])
+    behaviours = tuple(
+        Behaviour(**{**entry, "constraints": tuple(entry.get("constraints", ()))})
+        for entry in data["behaviour"]
+    )
     _check_invariants(behaviours, origin)
     return Catalogue(behaviours)
 
@@ -162,6 +192,7 @@ def parse(text: str, *, origin: str = "behaviours.toml") -> Catalogue:
 def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
     seen_ids: dict[str, int] = {}
     seen_statements: dict[str, str] = {}
+    seen_constraints: dict[str, str] = {}
     for index, behaviour in enumerate(behaviours):
         where = f"{origin}: entry {index + 1} ({behaviour.id})"
         if behaviour.id in seen_ids:
@@ -173,6 +204,21 @@ def _check_invariants(behaviours: tuple[Behaviour, ...], origin: str) -> None:
         seen_statements[statement] = behaviour.id
         if behaviour.level == "MUST" and "[open]" in behaviour.source:
             raise CatalogueError(f"{where}: a MUST cannot rest on an [open] fact")
+        for constraint in behaviour.constraints:
+            if constraint in seen_constraints:
+                raise CatalogueError(
+                    f"{where}: constraint {constraint} is already judged by "
+                    f"{seen_constraints[constraint]}"
+                )
+            seen_constraints[constraint] = behaviour.id
+    levels = {b.id: b.level for b in behaviours}
+    for index, behaviour in enumerate(behaviours):
+        preferred = behaviour.preferred_answer
+        if preferred is not None and levels.get(preferred) != "SHOULD":
+            raise CatalogueError(
+                f"{origin}: entry {index + 1} ({behaviour.id}): preferred_answer {preferred} "
+                "is not a SHOULD of the catalogue"
+            )
 
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:

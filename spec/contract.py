@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 from spec import revisions
+from spec.catalogue import load_catalogue
 from spec.openapi import load_openapi, operation
 from spec.patterns import compiled, translate
 
@@ -32,38 +34,19 @@ KINDS: tuple[str, ...] = (
     "type",
 )
 
-# (member, kind of violation) -> the catalogue behaviour a target breaks by accepting it.
-BEHAVIOURS: Mapping[tuple[str, str], str] = {
-    ("EndpointName", "max_length"): "IEA-VAL-001",
-    ("EndpointName", "pattern"): "IEA-VAL-002",
-    ("ContentType", "max_length"): "IEA-VAL-003",
-    ("ContentType", "pattern"): "IEA-VAL-027",
-    ("Accept", "max_length"): "IEA-VAL-005",
-    ("Accept", "pattern"): "IEA-VAL-028",
-    ("CustomAttributes", "max_length"): "IEA-VAL-007",
-    ("CustomAttributes", "pattern"): "IEA-VAL-029",
-    ("InferenceId", "max_length"): "IEA-VAL-009",
-    ("InferenceId", "pattern"): "IEA-VAL-030",
-    ("InferenceId", "min_length"): "IEA-VAL-025",
-    ("InputLocation", "max_length"): "IEA-VAL-011",
-    ("InputLocation", "pattern"): "IEA-VAL-012",
-    ("InputLocation", "min_length"): "IEA-VAL-025",
-    ("InputLocation", "missing_required"): "IEA-VAL-020",
-    ("S3OutputPathExtension", "max_length"): "IEA-VAL-013",
-    ("S3OutputPathExtension", "pattern"): "IEA-VAL-014",
-    ("S3OutputPathExtension", "min_length"): "IEA-VAL-025",
-    ("Filename", "max_length"): "IEA-VAL-015",
-    ("Filename", "pattern"): "IEA-VAL-016",
-    ("Filename", "min_length"): "IEA-VAL-025",
-    ("RequestTTLSeconds", "minimum"): "IEA-VAL-017",
-    ("RequestTTLSeconds", "maximum"): "IEA-VAL-017",
-    ("RequestTTLSeconds", "type"): "IEA-VAL-024",
-    ("InvocationTimeoutSeconds", "minimum"): "IEA-VAL-018",
-    ("InvocationTimeoutSeconds", "maximum"): "IEA-VAL-018",
-    ("InvocationTimeoutSeconds", "type"): "IEA-VAL-024",
-    ("Body", "max_length"): "IEA-VAL-019",
-    ("Body", "exclusive"): "IEA-VAL-021",
-}
+
+def _constraint_behaviours() -> Mapping[tuple[str, str], str]:
+    table = {}
+    for behaviour in load_catalogue():
+        for constraint in behaviour.constraints:
+            member, kind = constraint.split(".")
+            table[(member, kind)] = behaviour.id
+    return MappingProxyType(table)
+
+
+# (member, kind of violation) -> the catalogue behaviour a target breaks by accepting it:
+# derived from the catalogue's `constraints` (one table, spec/behaviours.toml), in its order.
+BEHAVIOURS: Mapping[tuple[str, str], str] = _constraint_behaviours()
 
 # Violations only non-ASCII or white space can express (the pattern of ContentType, Accept and
 # CustomAttributes is \p{ASCII}*; InferenceId's \p{Print} is broken in transmittable text only
@@ -71,13 +54,11 @@ BEHAVIOURS: Mapping[tuple[str, str], str] = {
 # (RFC 9110 obs-text) or canonicalize white space as AWS's SigV4 description says (spaces only,
 # where botocore collapses tabs too) and so fail the signature before it validates: for these
 # the MUST is "rejected and never queued" with either answer, and 400 ValidationError is the
-# SHOULD this maps each MUST to (FACTS.md: non-ASCII and white space in headers).
-HEADER_OCTET_RULE: Mapping[str, str] = {
-    "IEA-VAL-027": "IEA-VAL-004",
-    "IEA-VAL-028": "IEA-VAL-006",
-    "IEA-VAL-029": "IEA-VAL-008",
-    "IEA-VAL-030": "IEA-VAL-010",
-}
+# SHOULD this maps each MUST to (FACTS.md: non-ASCII and white space in headers): each MUST's
+# `preferred_answer` in the catalogue.
+HEADER_OCTET_RULE: Mapping[str, str] = MappingProxyType(
+    {b.id: b.preferred_answer for b in load_catalogue() if b.preferred_answer}
+)
 # Error types of a 403 that fails the signature (AWS JSON services; S3-style for other stacks).
 SIGNATURE_ERROR_TYPES: tuple[str, ...] = ("InvalidSignatureException", "SignatureDoesNotMatch")
 HEADER_OCTET_RULE_TEXT = (

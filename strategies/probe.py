@@ -27,6 +27,23 @@ def _non_negative(name: str, value: object) -> int:
     return value
 
 
+def _sizes(max_body_bytes: int) -> st.SearchStrategy[int]:
+    return st.one_of(
+        st.sampled_from(sorted({0, 1, max_body_bytes})), st.integers(0, max_body_bytes)
+    )
+
+
+def answer_sizes(*, max_body_bytes: int = 4096) -> st.SearchStrategy[int | None]:
+    """How many bytes the probe answers with: ``None`` (its record of the request, the
+    default answer) or 0..max_body_bytes with 0, 1 and the maximum mixed in."""
+    return st.none() | _sizes(_non_negative("max_body_bytes", max_body_bytes))
+
+
+def model_failures() -> st.SearchStrategy[int]:
+    """A status the probe fails with (``FAILURE_STATUSES``): what a model may answer."""
+    return st.sampled_from(FAILURE_STATUSES)
+
+
 def probe_instructions(
     *,
     max_sleep_ms: int = 0,
@@ -46,9 +63,7 @@ def probe_instructions(
     codes = tuple(statuses)
     if not codes or any(not isinstance(c, int) or not 100 <= c <= 599 for c in codes):
         raise invalid("statuses", statuses, "a non-empty sequence of HTTP status codes")
-    sizes = st.one_of(
-        st.sampled_from(sorted({0, 1, max_body_bytes})), st.integers(0, max_body_bytes)
-    )
+    sizes = _sizes(max_body_bytes)
     optional: dict[str, st.SearchStrategy[Any]] = {
         "status": st.sampled_from(codes),
         "body_bytes": sizes,

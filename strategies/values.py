@@ -165,12 +165,22 @@ def filenames(*, min_size: int = 1, max_size: int = 32) -> st.SearchStrategy[str
     return build()
 
 
-def _integers(name: str) -> st.SearchStrategy[int]:
+def _edges(name: str) -> tuple[int, ...]:
     member = _model(name)
     lo, hi = member.minimum, member.maximum
     assert lo is not None and hi is not None
-    edges = sorted({lo, lo + 1, hi - 1, hi} | ({member.default} if member.default else set()))
-    return st.one_of(st.sampled_from(edges), st.integers(lo, hi))
+    return tuple(sorted({lo, lo + 1, hi - 1, hi} | ({member.default} if member.default else set())))
+
+
+def _outside(name: str) -> tuple[int, int]:
+    member = _model(name)
+    assert member.minimum is not None and member.maximum is not None
+    return member.minimum - 1, member.maximum + 1
+
+
+def _integers(name: str) -> st.SearchStrategy[int]:
+    edges = _edges(name)
+    return st.one_of(st.sampled_from(edges), st.integers(edges[0], edges[-1]))
 
 
 def ttl_seconds() -> st.SearchStrategy[int]:
@@ -181,12 +191,35 @@ def ttl_seconds() -> st.SearchStrategy[int]:
     return _integers("RequestTTLSeconds")
 
 
+def ttl_edges() -> tuple[int, ...]:
+    """The valid RequestTTLSeconds edges, ascending: 60 (the floor), 61, 21,599, 21,600.
+
+    For designed scenarios that send each edge once (a slow scenario cannot draw):
+    the floor is the TTL that expires soonest, and every edge must hold on an idle
+    endpoint. Follows ``InvokeEndpointAsyncInput.RequestTTLSeconds``.
+    """
+    return _edges("RequestTTLSeconds")
+
+
+def ttl_outside() -> tuple[int, int]:
+    """The RequestTTLSeconds just outside the model's range: 59 and 21,601."""
+    return _outside("RequestTTLSeconds")
+
+
 def timeout_seconds() -> st.SearchStrategy[int]:
     """InvocationTimeoutSeconds values in 1..3,600; 1, 2, 900, 3,599 and 3,600 mixed in.
 
     Follows ``InvokeEndpointAsyncInput.InvocationTimeoutSeconds`` (min 1, max 3600).
     """
     return _integers("InvocationTimeoutSeconds")
+
+
+def timeout_edges() -> tuple[int, ...]:
+    """The valid InvocationTimeoutSeconds edges, ascending: 1, 2, 900 (default), 3,599, 3,600.
+
+    Follows ``InvokeEndpointAsyncInput.InvocationTimeoutSeconds`` (min 1, max 3600).
+    """
+    return _edges("InvocationTimeoutSeconds")
 
 
 def bodies(*, min_size: int = 1, max_size: int = 128_000) -> st.SearchStrategy[bytes]:

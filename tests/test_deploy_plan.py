@@ -1,11 +1,12 @@
-"""make_plan and S3Location: the command line is checked before any AWS call."""
+"""make_plan and bucket_location: the command line is checked before any AWS call."""
 
 from __future__ import annotations
 
 import pytest
 
+from conformance.s3uri import S3Location
 from conformance_deploy import DeployError, make_plan
-from conformance_deploy.plan import S3Location
+from conformance_deploy.plan import bucket_location
 from conformance_deploy.resources import parse_arn
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conformance-probe:1"
@@ -28,7 +29,7 @@ def _plan(**overrides: object):
     ],
 )
 def test_bucket_uris_parse(uri, bucket, prefix):
-    assert S3Location.parse(uri) == S3Location(bucket, prefix)
+    assert bucket_location(uri) == S3Location(bucket, prefix)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,7 @@ def test_bucket_uris_parse(uri, bucket, prefix):
 )  # fmt: skip
 def test_bad_bucket_uris_say_what_is_expected(uri):
     with pytest.raises(DeployError, match="--bucket") as caught:
-        S3Location.parse(uri)
+        bucket_location(uri)
     assert caught.value.exit_code == 2
 
 

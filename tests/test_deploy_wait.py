@@ -5,22 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from test_deadline_wait import FakeClock
 
 from conformance_deploy.errors import DeployError
 from conformance_deploy.wait import wait_for_endpoint
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def _statuses(*answers: dict) -> Iterator[dict]:

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from mutants import MUTANTS, Mutant
-from mutants.runner import WHOLE_SUITE, SharedStack, SuiteRun, run_all
+from mutants.mutant import checks_citing
+from mutants.runner import ROOT, WHOLE_SUITE, SharedStack, SuiteRun, run_all
 
 from reference.parts import DEFAULT_PARTS
 
@@ -69,6 +70,8 @@ def runs(
 ) -> Iterator[dict[str, SuiteRun]]:
     """Every selected mutant's run and the reference's whole-suite run, in parallel."""
     mutants = _selected(request)
+    # Derived from one collection of the suite, here, before the runs start in threads.
+    selections = {m.name: m.selection for m in mutants}
     workdir: Path = tmp_path_factory.mktemp("mutants")
     began = time.monotonic()
     stack = SharedStack().start()
@@ -80,7 +83,7 @@ def runs(
         }
         for mutant in mutants:
             jobs[mutant.name] = lambda m=mutant: stack.run(
-                m.name, m.parts(), m.selection, workdir=workdir, options=OPTIONS
+                m.name, m.parts(), selections[m.name], workdir=workdir, options=OPTIONS
             )
         results = run_all(jobs)
     finally:
@@ -119,6 +122,15 @@ def test_the_suite_kills_the_mutant(mutant: Mutant, runs: dict[str, SuiteRun]) -
         f"the reference does not pass what {mutant.name}'s selection judges: {not_passed}\n"
         + reference.describe()
     )
+
+
+def test_each_mutant_runs_one_check_citing_its_behaviour() -> None:
+    # The selection is derived from the checks' markers, not written beside the mutant.
+    cited = checks_citing()
+    for mutant in MUTANTS:
+        (selected,) = mutant.selection
+        citing = {str(ROOT / nodeid) for nodeid, _ in cited[mutant.behaviour]}
+        assert selected in citing, (mutant.name, selected)
 
 
 def test_every_must_has_a_mutant() -> None:

@@ -16,6 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from deadline_wait import wait_for
 from reference.endpoints import S3Uri
 from reference.stack import EmbeddedStack, StackSettings
 from reference.testing import (
@@ -23,7 +24,6 @@ from reference.testing import (
     drain_notifications,
     get_object,
     subscribe_queue,
-    wait_for,
     wait_for_outcome,
 )
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import json
 import sys
-import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_reports_redact import PLANTED, SESSION_TOKEN, planted_records
-from test_reports_support import FIXTURES, load_sample, passed, sample_run, test_catalogue
+from test_reports_support import FIXTURES, load_sample, passed, sample_run
 
 from conformance_cli.commands import run as run_command
 from conformance_cli.main import main
 from reports.records import TestRecord
 from reports.results import build_results
+from spec.catalogue import load_catalogue
 
 
 class FakePytest:
@@ -40,9 +41,6 @@ class FakePytest:
 @pytest.fixture
 def fake(monkeypatch):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    monkeypatch.setitem(
-        sys.modules, "reports.cost", None
-    )  # no cost module unless a test adds one
 
     def install(document: dict | None, code: int) -> FakePytest:
         fake_pytest = FakePytest(document, code)
@@ -53,7 +51,7 @@ def fake(monkeypatch):
 
 
 def harness_error_document() -> dict:
-    catalogue = test_catalogue()
+    catalogue = load_catalogue()
     records = [passed(b.id) for b in catalogue if b.id != "IEA-WIRE-001"]
     records.append(TestRecord("t.py::x", ("IEA-WIRE-001",), "error", 1.0, message="S3 down"))
     return build_results(sample_run(exit_code=1), records, catalogue).to_dict()
@@ -76,9 +74,26 @@ def test_run_exit_codes(tmp_path, fake, capsys, document, code, exit_code):
     assert main(["run", "--report-dir", str(tmp_path)]) == exit_code
 
 
+def _collected(arguments: list[str]) -> tuple[pytest.Config, list[str]]:
+    """The config and node ids a pytest given ``arguments`` collects (nothing runs)."""
+    seen: dict[str, Any] = {}
+
+    class Collector:
+        def pytest_collection_finish(self, session: pytest.Session) -> None:
+            seen["config"] = session.config
+            seen["items"] = [item.nodeid for item in session.items]
+
+    code = pytest.main(
+        [*arguments, "--collect-only", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
+        plugins=[Collector()],
+    )
+    assert code == pytest.ExitCode.OK
+    return seen["config"], seen["items"]
+
+
 def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, fake, capsys):
     target = tmp_path / "target.toml"
-    target.write_text('name = "x"\n')
+    target.write_text('name = "x"\nendpoint_name = "e"\ninput_s3 = "s3://bucket/prefix/"\n')
     fake_pytest = fake(load_sample("results-mixed.json"), 1)
     report_dir = tmp_path / "report"
     code = main(
@@ -90,29 +105,28 @@ def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, 
             str(report_dir),
             "-x",
             "-k",
-            "wire",
+            "rest_json_error_shape",
             "--hypothesis-seed=3",
         ]
     )
     assert code == 1
-    assert fake_pytest.command == [
-        sys.executable,
-        "-m",
-        "pytest",
-        "--pyargs",
-        "conformance.checks",
-        "-o",
-        f"cache_dir={report_dir.resolve() / '.pytest-cache'}",
-        "--conformance-results-json",
-        str(report_dir / "results.json"),
-        "--target",
-        str(target),
-        "-x",
-        "-k",
-        "wire",
-        "--hypothesis-seed=3",
+    # What the child is given, read by pytest itself: the suite, narrowed by -k, with the
+    # options the user typed and the report directory's cache and results document.
+    assert fake_pytest.command[:3] == [sys.executable, "-m", "pytest"]
+    config, collected = _collected(fake_pytest.command[3:])
+    assert [n.rsplit("/", 1)[-1] for n in collected] == [
+        "test_wire.py::test_errors_use_the_rest_json_error_shape"
     ]
-    assert fake_pytest.env["CONFORMANCE_COMMAND"].endswith("-x -k wire --hypothesis-seed=3")
+    assert config.getoption("target") == str(target)
+    assert config.getoption("maxfail") == 1  # -x
+    assert config.getoption("hypothesis_seed") == "3"
+    assert config.getoption("conformance_results_json") == str(report_dir / "results.json")
+    assert config.getoption("override_ini") == [
+        f"cache_dir={report_dir.resolve() / '.pytest-cache'}"
+    ]
+    assert fake_pytest.env["CONFORMANCE_COMMAND"].endswith(
+        "-x -k rest_json_error_shape --hypothesis-seed=3"
+    )
     assert sorted(p.name for p in report_dir.iterdir()) == [
         "badge.json",
         "junit.xml",
@@ -141,19 +155,19 @@ def test_run_refuses_a_missing_target_file(tmp_path, fake, capsys):
 def test_run_prints_the_cost_estimate_and_fills_the_step_summary(
     tmp_path, fake, monkeypatch, capsys
 ):
-    cost = types.ModuleType("reports.cost")
-    cost.estimate_run_cost = lambda results: "estimated AWS cost: $0.42"
-    monkeypatch.setitem(sys.modules, "reports.cost", cost)
+    document = load_sample("results-reference.json")
+    document["run"]["target"].update(aws=True, instance_type="ml.m5.large", invocations=40)
     step_summary = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
-    fake(load_sample("results-reference.json"), 0)
+    fake(document, 0)
     assert main(["run", "--report-dir", str(tmp_path / "r")]) == 0
-    assert "estimated AWS cost: $0.42" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Estimated AWS cost of this run" in out and "40 invocations (counted)" in out
     assert step_summary.read_text().startswith("## ✅ Conformant: reference")
 
 
 def test_a_document_written_without_redaction_is_cleaned_on_the_way_in(tmp_path, fake, capsys):
-    document = build_results(sample_run(), planted_records(), test_catalogue()).to_dict()
+    document = build_results(sample_run(), planted_records(), load_catalogue()).to_dict()
     test = document["behaviours"][0]["tests"][0]
     test["evidence"]["request"]["headers"]["X-Amz-Security-Token"] = SESSION_TOKEN
     test["message"] += f" {json.dumps(planted_records()[0].evidence)}"  # every secret, raw
@@ -191,3 +205,14 @@ def test_matrix_writes_markdown_and_html(tmp_path, capsys):
         "compliance-matrix.md",
     ]
     assert "| reference | moto |" in (tmp_path / "compliance-matrix.md").read_text()
+
+
+def test_every_subcommand_is_there_and_a_missing_one_is_an_error(monkeypatch):
+    from conformance_cli import main as cli
+
+    parser = cli.build_parser()
+    choices = next(a.choices for a in parser._actions if a.dest == "command")
+    assert set(choices) == set(cli.SUBCOMMANDS)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "gone", ("no_such_command", "a deleted module"))
+    with pytest.raises(ModuleNotFoundError, match="no_such_command"):
+        cli.build_parser()

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_reports_support import sample_run, test_catalogue, test_records, wire_evidence
+from test_reports_support import sample_run, test_records, wire_evidence
 
 from reports.matrix import render_matrix
 from reports.records import TestRecord
 from reports.redact import REDACTED, redact
 from reports.render import write_artefacts
 from reports.results import build_results
+from spec.catalogue import load_catalogue
 
 ACCESS_KEY = "AKIAPLANTED7Q2XK4M9Z"
 SECRET_KEY = "plantedSecret/K7MDENG+bPxRfiCYzz4Wq1u9"
@@ -89,7 +90,7 @@ def test_no_planted_secret_reaches_any_artefact(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
     run = sample_run()
     run.target["urls"]["s3"] = f"http://127.0.0.1:1/?X-Amz-Security-Token={SESSION_TOKEN}"
-    results = build_results(run, planted_records(), test_catalogue())
+    results = build_results(run, planted_records(), load_catalogue())
     paths = write_artefacts(results, tmp_path / "report")
     markdown, html = render_matrix([results, results])
     (tmp_path / "matrix.md").write_text(markdown)

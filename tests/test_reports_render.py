@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_reports_support import load_sample, passed, sample_run, test_catalogue
+from test_reports_support import load_sample, passed, sample_run
 
 from reports.matrix import render_matrix
 from reports.records import TestRecord
@@ -22,6 +22,7 @@ from reports.render import (
     write_artefacts,
 )
 from reports.results import Results, build_results
+from spec.catalogue import load_catalogue
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,7 @@ def test_junit_survives_characters_xml_cannot_carry():
         message="bad \x00\x1b[31m bytes",
         example="b'\x07'",
     )
-    results = build_results(sample_run(), [record], test_catalogue())
+    results = build_results(sample_run(), [record], load_catalogue())
     text = ET.fromstring(render_junit(results)).find(".//failure").text
     # Escaped, so the reader sees which bytes the target sent (issue 14).
     assert "bad \\x00\\x1b[31m bytes" in text
@@ -96,7 +97,7 @@ def test_badge_follows_the_shields_endpoint_schema(mixed: Results):
 
 
 def test_badge_never_rounds_up_to_100():
-    catalogue = test_catalogue()
+    catalogue = load_catalogue()
     musts = [b.id for b in catalogue if b.level == "MUST"]
     records = [passed(b.id) for b in catalogue if b.id != musts[0]]
     records.append(TestRecord("t.py::x", (musts[0],), "failed", 0.1))
@@ -160,7 +161,7 @@ def test_html_escapes_what_it_shows():
         message="<script>alert(1)</script>",
         evidence={"observed": "</pre><b>"},
     )
-    html = render_html(build_results(sample_run(), [record], test_catalogue()))
+    html = render_html(build_results(sample_run(), [record], load_catalogue()))
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "</pre><b>" not in html
 

@@ -14,7 +14,6 @@ from test_reports_support import (
     passed,
     run_infos,
     sample_run,
-    test_catalogue,
     test_records,
 )
 
@@ -22,8 +21,9 @@ from reports.records import RunInfo, TestRecord
 from reports.results import STALE_EXPECTATION, Results, build_results
 from reports.schema import validation_errors
 from reports.status import OUTCOMES, STATUSES, combine, status_of_outcome
+from spec.catalogue import load_catalogue
 
-CATALOGUE = test_catalogue()
+CATALOGUE = load_catalogue()
 IDS = [b.id for b in CATALOGUE]
 
 

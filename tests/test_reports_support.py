@@ -1,4 +1,4 @@
-"""Builders, a catalogue loader and Hypothesis strategies for the ``reports`` tests.
+"""Builders and Hypothesis strategies for the ``reports`` tests.
 
 No tests here. ``python tests/test_reports_support.py`` rewrites the sample
 documents in ``tests/fixtures/`` from the builders (a test checks they are current).
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
-from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 from reports.records import RunInfo, TestRecord
 from reports.results import Results, build_results
 from reports.status import OUTCOMES
-from spec.catalogue import PROFILES
+from spec.catalogue import PROFILES, load_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -27,39 +25,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Fake credentials, shaped like real ones; the redaction tests plant their own.
 FAKE_ACCESS_KEY = "AKIAEXAMPLEFIXTURE01"
 FAKE_SIGNATURE = "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    """Stand-in for ``spec.catalogue.Behaviour`` while that module is not there."""
-
-    id: str
-    level: str
-    statement: str
-    revision: str
-    profile: str
-    source: str
-
-    @property
-    def area(self) -> str:
-        return self.id.split("-")[1]
-
-
-def test_catalogue() -> list[Any]:
-    """``spec.catalogue.load_catalogue()``; else ``spec/behaviours.toml`` read here."""
-    try:
-        from spec.catalogue import load_catalogue
-    except ImportError:
-        data = tomllib.loads((ROOT / "spec" / "behaviours.toml").read_text(encoding="utf-8"))
-        return [
-            CatalogueEntry(**{k: b[k] for k in CatalogueEntry.__dataclass_fields__})
-            for b in data["behaviour"]
-            if not b.get("retired")
-        ]
-    return list(load_catalogue())
-
-
-test_catalogue.__test__ = False  # type: ignore[attr-defined]
 
 
 def sample_run(
@@ -183,7 +148,7 @@ def mixed_records() -> list[TestRecord]:
         "IEA-VAL-025",
         "IEA-FAIL-004",
     }
-    records = [passed(b.id) for b in test_catalogue() if b.id not in special]
+    records = [passed(b.id) for b in load_catalogue() if b.id not in special]
     records += [
         TestRecord(
             node("wire", "test_valid_request_is_answered_202"),
@@ -259,12 +224,12 @@ def mixed_records() -> list[TestRecord]:
 
 
 def mixed_results() -> Results:
-    return build_results(sample_run(), mixed_records(), test_catalogue())
+    return build_results(sample_run(), mixed_records(), load_catalogue())
 
 
 def reference_results() -> Results:
     """A conformant run: every behaviour of every profile at the current revision passes."""
-    catalogue = test_catalogue()
+    catalogue = load_catalogue()
     records = [passed(b.id, 0.05) for b in catalogue if b.id != "IEA-PATH-003"]
     records.append(
         TestRecord(
@@ -287,7 +252,7 @@ def reference_results() -> Results:
 
 def moto_results() -> Results:
     """A non-conformant run shaped like moto 5.2.x (200 instead of 202, no validation)."""
-    catalogue = test_catalogue()
+    catalogue = load_catalogue()
     broken = {"IEA-WIRE-001", "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005"}
     records = []
     for b in catalogue:

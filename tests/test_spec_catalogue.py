@@ -19,7 +19,7 @@ from spec.catalogue import (
     load_catalogue,
     parse,
 )
-from spec.contract import BEHAVIOURS
+from spec.contract import BEHAVIOURS, HEADER_OCTET_RULE, KINDS, contract
 
 ENTRY = """
 [[behaviour]]
@@ -80,16 +80,28 @@ def test_every_profile_is_used_and_areas_cover_the_issue() -> None:
     } <= {b.area for b in catalogue}
 
 
-def test_validation_labels_name_validation_behaviours() -> None:
+def test_every_constraint_names_a_member_and_kind_of_the_contract() -> None:
     catalogue = load_catalogue()
-    labelled = set(BEHAVIOURS.values())
+    latest = contract(revisions.REVISIONS[-1])
+    named = [(b, c) for b in catalogue for c in b.constraints]
+    assert named
+    for behaviour, constraint in named:
+        member, kind = constraint.split(".")
+        assert latest.has(member), constraint
+        assert kind in KINDS, constraint
+        assert behaviour.profile == "validation", behaviour.id
+    # The table the strategies and checks read is the catalogue's, nothing added.
+    assert dict(BEHAVIOURS) == {tuple(c.split(".")): b.id for b, c in named}
     # The patterns only non-ASCII or a TAB can break are labelled with the header-octet
-    # rule's MUSTs (027..030), not with the SHOULDs asking for 400 itself (004..010, even).
-    numbers = (1, 2, 3, 5, 7, 9, *range(11, 22), 24, 25, 27, 28, 29, 30)
-    expected = {f"IEA-VAL-{n:03d}" for n in numbers}
-    assert labelled == expected
-    for behaviour_id in labelled:
-        assert catalogue.get(behaviour_id).profile == "validation"
+    # rule's MUSTs, never with the SHOULDs asking for 400 itself.
+    assert set(HEADER_OCTET_RULE) <= set(BEHAVIOURS.values())
+    assert not set(HEADER_OCTET_RULE.values()) & set(BEHAVIOURS.values())
+
+
+def test_schema_constraint_kinds_are_the_contract_kinds() -> None:
+    schema = json.loads(SCHEMA_PATH.read_text())["$defs"]["behaviour"]["properties"]
+    pattern = schema["constraints"]["items"]["pattern"]
+    assert re.search(r"\((.*)\)", pattern).group(1).split("|") == list(KINDS)  # type: ignore[union-attr]
 
 
 def test_accessors() -> None:
@@ -123,6 +135,24 @@ def test_accessors() -> None:
             + ENTRY.format(id="IEA-AB-002", level="MAY", statement="One  thing holds."),
             "same statement as IEA-AB-001",
         ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'constraints = ["Accept.max_length"]\n'
+            + ENTRY.format(id="IEA-AB-002", level="MUST", statement="Another thing.")
+            + 'constraints = ["Accept.max_length"]\n',
+            "entry 2 (IEA-AB-002): constraint Accept.max_length is already judged by IEA-AB-001",
+        ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'constraints = ["Accept.too_long"]\n',
+            "entry 1 (IEA-AB-001) field 'constraints'",
+        ),
+        (
+            ENTRY.format(id="IEA-AB-001", level="MUST", statement="One thing holds.")
+            + 'preferred_answer = "IEA-AB-002"\n'
+            + ENTRY.format(id="IEA-AB-002", level="MUST", statement="Another thing."),
+            "entry 1 (IEA-AB-001): preferred_answer IEA-AB-002 is not a SHOULD",
+        ),
         ("[[behaviour]\nid=", "not valid TOML"),
     ],
 )
@@ -153,3 +183,17 @@ def test_cli_views(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 
 def test_packaged_file_is_the_catalogue() -> None:
     assert CATALOGUE_PATH.name == "behaviours.toml" and CATALOGUE_PATH.exists()
+
+
+def test_one_applicability_rule_says_why_a_behaviour_is_not_claimed() -> None:
+    inline = load_catalogue().get("IEA-BODY-001")  # profile inline-body, revision 2026
+    everything = PROFILES
+    assert inline.not_claimed_reason(profiles=everything, revision="2026") == ""
+    assert inline.claimed_by(profiles=everything, revision="current")
+    assert inline.not_claimed_reason(profiles=("core",), revision="2026") == (
+        "the target does not claim the 'inline-body' profile"
+    )
+    assert inline.not_claimed_reason(profiles=everything, revision="2023-04") == (
+        "introduced in API revision 2026; the target implements 2023-04"
+    )
+    assert not inline.claimed_by(profiles=everything, revision="1999")  # unknown: covers nothing

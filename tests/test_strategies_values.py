@@ -39,6 +39,13 @@ def test_timeout_edges(edge: int) -> None:
     assert found(values.timeout_seconds(), lambda v: v == edge) == edge
 
 
+def test_the_edges_scenarios_send_are_the_model_s() -> None:
+    # The slow scenarios send each edge once; the strategies mix the same ones in.
+    assert values.ttl_edges() == (60, 61, 21599, 21600)
+    assert values.ttl_outside() == (59, 21601)
+    assert values.timeout_edges() == (1, 2, 900, 3599, 3600)
+
+
 @pytest.mark.parametrize(
     ("member", "kind", "edge"),
     [

@@ -108,10 +108,14 @@ def test_sensitive_values_never_show_in_reprs_and_are_scrubbed_from_text() -> No
 
 
 def test_an_unknown_behaviour_id_in_require_fails_at_its_first_call() -> None:
-    from conformance.violations import Checks, UnknownBehaviour, require
+    from conformance.violations import Checks, ContractViolation, UnknownBehaviour, note, require
 
     with pytest.raises(UnknownBehaviour, match="IEA-WIRE-999"):
         require(True, "IEA-WIRE-999", expected="x", observed="y")
+    with pytest.raises(UnknownBehaviour, match="IEA-VAL-0004"):
+        note("IEA-VAL-0004", "how it held")
+    with pytest.raises(UnknownBehaviour):
+        ContractViolation("IEA-TTL-9", expected="x", observed="y")
     checks = Checks()
     with pytest.raises(UnknownBehaviour):
         checks.require(False, "IEA-HDR-0O1", expected="x", observed="y")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from conformance.client import Exchange
@@ -73,6 +74,43 @@ def require_completed(
             observations=outcome.to_evidence(),
         )
     return outcome, record
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """One probe request that ran to completion: what was sent, and what the model saw."""
+
+    tag: str
+    exchange: Exchange
+    outcome: Outcome
+    record: ProbeRecord
+
+
+def probe_round_trip(
+    session: ConformanceSession,
+    what: str,
+    *,
+    purpose: str,
+    inline: bool = False,
+    extra_params: Mapping[str, Any] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    **instructions: Any,
+) -> RoundTrip:
+    """Send the probe a request tagged ``what`` (obeying ``instructions``), require it
+    accepted and completed, and return its record: the round trip most checks judge.
+
+    Without a completed inference there is nothing to judge: the check stops at what
+    broke (see ``require_completed``).
+    """
+    tag = new_tag(what)
+    exchange = session.invoke_probe(
+        probe_payload(tag=tag, **instructions),
+        inline=inline,
+        extra_params=extra_params,
+        extra_headers=extra_headers,
+    )
+    outcome, record = require_completed(session, exchange, purpose=purpose)
+    return RoundTrip(tag, exchange, outcome, record)
 
 
 def record_violation(checks: Checks, violation: ContractViolation) -> None:
@@ -156,15 +194,14 @@ def witness_history(
     A witness that does not complete is the target's failure: raised, or, with
     ``checks``, recorded there (and None returned) so the verdicts found so far stay.
     """
-    exchange = session.invoke_probe(probe_payload(tag=new_tag("witness")))
     try:
-        outcome, record = require_completed(session, exchange, purpose="witness request")
+        witness = probe_round_trip(session, "witness", purpose="witness request")
     except ContractViolation as violation:
         if checks is None:
             raise
         record_violation(checks, violation)
         return None
-    return record, exchange, outcome
+    return witness.record, witness.exchange, witness.outcome
 
 
 def announced_under(uri: str | None, prefix: str | None) -> bool:

@@ -8,6 +8,7 @@ from conformance.checks.support import announced_under, require_accepted
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
+from strategies.probe import FAILURE_STATUSES
 
 pytestmark = pytest.mark.needs_probe
 
@@ -21,7 +22,7 @@ def test_a_model_error_writes_a_failure_object_and_no_output(
     assert config is not None
     if not config.s3_failure_path:
         pytest.skip("the endpoint config has no S3FailurePath")
-    statuses = [500, 400, 503]
+    statuses = FAILURE_STATUSES  # every status a model may fail with, once each
     exchanges = [
         session.invoke_probe(probe_payload(tag=new_tag("model-error"), status=status))
         for status in statuses

@@ -29,6 +29,7 @@ from conformance.observe import Outcome
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
+from strategies.probe import answer_sizes, model_failures
 
 pytestmark = pytest.mark.needs_probe
 
@@ -52,7 +53,7 @@ class Lifecycle(RuleBasedStateMachine):
         config = self.session.async_config
         self.can_fail = bool(config and config.s3_failure_path)
 
-    @rule(size=st.none() | st.integers(0, 4096), inline=st.booleans())
+    @rule(size=answer_sizes(max_body_bytes=4096), inline=st.booleans())
     def invoke_succeeding(self, size: int | None, inline: bool) -> None:
         tag = new_tag("lifecycle")
         inline = inline and self.session.revision_has("2026")
@@ -62,7 +63,7 @@ class Lifecycle(RuleBasedStateMachine):
         self._track(Tracked(tag, False, size, exchange))
 
     @precondition(lambda self: self.can_fail)
-    @rule(status=st.sampled_from([400, 500, 503]))
+    @rule(status=model_failures())
     def invoke_failing(self, status: int) -> None:
         tag = new_tag("lifecycle-fail")
         exchange = self.session.invoke_probe(probe_payload(tag=tag, status=status))

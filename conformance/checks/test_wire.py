@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given
 
-from conformance.checks.support import require_accepted, require_completed
+from conformance.checks.support import probe_round_trip, require_accepted
 from conformance.depth import hypothesis_check
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, require
 from strategies.requests import valid_requests
+from strategies.values import ttl_outside
 
 
 def _valid_request_strategy(session: ConformanceSession):  # type: ignore[no-untyped-def]
@@ -106,7 +107,7 @@ def test_errors_use_the_rest_json_error_shape(conformance_session: ConformanceSe
         {
             "EndpointName": session.target.endpoint_name,
             "InputLocation": location,
-            "RequestTTLSeconds": 59,
+            "RequestTTLSeconds": ttl_outside()[0],  # 59: one below the floor
         }
     )
     body = exchange.json()
@@ -130,11 +131,13 @@ def test_errors_use_the_rest_json_error_shape(conformance_session: ConformanceSe
 def test_the_response_never_carries_the_inference_result(
     conformance_session: ConformanceSession,
 ) -> None:
-    session = conformance_session
-    tag = new_tag("no-result-in-response")
-    exchange = session.invoke_probe(probe_payload(tag=tag))
     # Only a completed inference has a result that could leak into the response.
-    require_completed(session, exchange, purpose="a probe request whose result is its tag")
+    sent = probe_round_trip(
+        conformance_session,
+        "no-result-in-response",
+        purpose="a probe request whose result is its tag",
+    )
+    tag, exchange = sent.tag, sent.exchange
     response_text = exchange.response.body.decode("latin-1") + " ".join(
         exchange.response.headers.values()
     )

@@ -30,6 +30,7 @@ from locust.env import Environment  # noqa: E402
 
 from conformance.client import Invoker  # noqa: E402
 from conformance.load.inputs import input_body  # noqa: E402
+from deadline_wait import wait_until  # noqa: E402
 
 _tags = itertools.count()
 _lock = threading.Lock()
@@ -119,9 +120,8 @@ def main(argv: list[str]) -> int:
     runner = env.create_local_runner()
     runner.start(int(PLAN.data["users"]), spawn_rate=float(PLAN.data["spawn_rate"]))
     # Bounded: the plan's budget plus a grace period, whatever the users do.
-    hard_stop = PLAN.deadline + 30
-    while not plan_done() and time.monotonic() < hard_stop:
-        gevent.sleep(0.1)
+    wait_until(plan_done, timeout=PLAN.deadline + 30 - time.monotonic(), interval=0.1,
+               growth=1.0, sleep=gevent.sleep)  # fmt: skip
     runner.quit()
     with record_path.open("w") as out:
         for record in PLAN.records:

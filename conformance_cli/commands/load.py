@@ -20,6 +20,7 @@ from typing import Any
 
 from conformance.load.inputs import input_sha256
 from conformance.load.verify import Accepted, Evidence, Finding, ProbeRun, judge
+from deadline_wait import wait_until
 
 DEFAULT_COUNT = {"standard": 1000, "thorough": 10_000}
 
@@ -135,14 +136,14 @@ def _collect(
     start = time.monotonic()
     objects: dict[str, bytes] = {}
     prefixes = [settings.output_path, settings.failure_path]
-    while True:  # bounded by settle; lists keys only, reads the objects once at the end
+
+    def every_outcome_listed() -> bool:  # lists keys only; the objects are read once, after
         listed = _list_objects(s3, prefixes, parse_s3_uri, read=False)
-        done = all(
+        return all(
             r["output_location"] in listed or r["failure_location"] in listed for r in accepted
         )
-        if done or time.monotonic() - start > settle:
-            break
-        time.sleep(0.5)
+
+    wait_until(every_outcome_listed, timeout=settle, interval=0.5, growth=1.0)
     waited = time.monotonic() - start
     objects = _list_objects(s3, prefixes, parse_s3_uri, read=True)
     runs, history, tags = [], [], set()

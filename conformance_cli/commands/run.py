@@ -24,6 +24,7 @@ from pathlib import Path
 from conformance.target import EMBEDDED_NAMES, SHIPPED_TARGETS
 from conformance_cli.commands import suite_options
 from conformance_cli.exits import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
+from reports.cost import estimate_run_cost
 from reports.io import read_results
 from reports.render import write_artefacts
 from reports.render.terminal import verdict_lines
@@ -195,13 +196,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_cost(results: Results) -> None:
-    """The cost estimate for real-AWS targets, when ``reports.cost`` is installed."""
+    """The cost estimate for real-AWS targets."""
     try:
-        from reports.cost import estimate_run_cost  # type: ignore[import-not-found]
-    except ImportError:
-        return
-    try:
-        estimate = estimate_run_cost(results.to_dict())
+        estimate = estimate_run_cost(results)
     except Exception as exc:  # an estimate must never fail the run
         print(f"  cost estimate unavailable: {exc}", file=sys.stderr)
         return

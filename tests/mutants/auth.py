@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mutants.mutant import Mutant
 from reference import sigv4
 from reference.errors import ServiceError
 from reference.parts import SigV4Authenticator
@@ -81,3 +82,14 @@ class TrustsDeclaredPayloadHash(SigV4Authenticator):
             if "x-amz-content-sha256" not in auth.signed_headers:
                 raise
             return auth.access_key
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("accepts-unsigned", "IEA-AUTH-001", lambda: {"authenticator": AcceptsUnsigned()}),
+    Mutant("ignores-signature", "IEA-AUTH-002", lambda: {"authenticator": IgnoresSignature()}),
+    Mutant("accepts-unknown-keys", "IEA-AUTH-003",
+           lambda: {"authenticator": AcceptsUnknownKeys()}),
+    Mutant("nine-days-of-skew", "IEA-AUTH-004", lambda: {"authenticator": nine_days_of_skew()}),
+    Mutant("trusts-declared-payload-hash", "IEA-AUTH-005",
+           lambda: {"authenticator": TrustsDeclaredPayloadHash()}),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mutants.mutant import Mutant
 from reference.parts import ApiHeaderForwarder
 from reference.request import AsyncRequest
 
@@ -69,3 +70,15 @@ class TerminatesInlineBody:
 
     def container_payload(self, request: AsyncRequest, payload: bytes) -> bytes:
         return payload + b"\n" if request.body is not None else payload
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("forwards-client-headers", "IEA-HDR-001",
+           lambda: {"header_forwarder": ForwardsClientHeaders()}),
+    Mutant("alters-custom-attributes", "IEA-HDR-002",
+           lambda: {"header_forwarder": AppendsToCustomAttributes()}),
+    Mutant("fixed-content-type", "IEA-HDR-003", lambda: {"header_forwarder": FixedContentType()}),
+    Mutant("drops-accept", "IEA-HDR-004", lambda: {"header_forwarder": DropsAccept()}),
+    Mutant("truncates-s3-input", "IEA-HDR-005", lambda: {"payload": TruncatesS3Input()}),
+    Mutant("terminates-inline-body", "IEA-BODY-002", lambda: {"payload": TerminatesInlineBody()}),
+)

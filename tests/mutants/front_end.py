@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from mutants.mutant import Mutant
 from reference import sigv4
 from reference.errors import INVALID_SIGNATURE, auth_error
 from reference.jobs import Job, Outcome
@@ -64,3 +65,14 @@ class LongHeadersFailSignature(SigV4Authenticator):
         if any(len(value) > self.limit for value in request.headers.values()):
             raise auth_error(INVALID_SIGNATURE, MISMATCH)
         return super().authenticate(request, keys=keys, region=region, now=now)
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    # (c) is skips-contenttype-pattern (validation): a non-ASCII ContentType accepted and run.
+    Mutant("answers-403-but-queues", "IEA-VAL-027",
+           lambda: {"validator": without_rule_patterns(),
+                    "dispatcher": QueuesThenRefusesSignature()},
+           through="IEA-VAL-022"),
+    Mutant("long-ascii-header-fails-signature", "IEA-VAL-007",
+           lambda: {"authenticator": LongHeadersFailSignature()}),
+)

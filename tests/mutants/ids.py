@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from mutants.mutant import Mutant
+
 
 @dataclass(frozen=True)
 class IgnoresSuppliedIds:
@@ -30,3 +32,10 @@ class ReusedGeneratedIds:
 
     def assign(self, supplied: str | None) -> str:
         return supplied if supplied is not None else self.fixed
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("ignores-supplied-id", "IEA-ID-001", lambda: {"inference_ids": IgnoresSuppliedIds()}),
+    Mutant("generates-no-id", "IEA-ID-002", lambda: {"inference_ids": EmptyGeneratedIds()}),
+    Mutant("reuses-generated-id", "IEA-ID-003", lambda: {"inference_ids": ReusedGeneratedIds()}),
+)

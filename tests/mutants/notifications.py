@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from mutants.mutant import Mutant
 from reference.jobs import Job, Outcome
 from reference.parts import Notification, SageMakerNotifier
 
@@ -83,3 +84,15 @@ class PlainResponseBody(SageMakerNotifier):
             included["content"] = body.decode("utf-8", "replace")
             included["encoding"] = "UTF-8"
         return included
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("duplicates-success", "IEA-NOTIF-001", lambda: {"notifier": DuplicatesSuccess()}),
+    Mutant("drops-success", "IEA-NOTIF-001", lambda: {"notifier": DropsSuccess()}),
+    Mutant("errors-to-success-topic", "IEA-NOTIF-002",
+           lambda: {"notifier": ErrorsToSuccessTopic()}),
+    Mutant("no-event-source", "IEA-NOTIF-003", lambda: {"notifier": NoEventSource()}),
+    Mutant("no-failure-reason", "IEA-NOTIF-004", lambda: {"notifier": NoFailureReason()}),
+    Mutant("https-output-location", "IEA-NOTIF-005", lambda: {"notifier": HttpsOutputLocation()}),
+    Mutant("plain-response-body", "IEA-NOTIF-006", lambda: {"notifier": PlainResponseBody()}),
+)

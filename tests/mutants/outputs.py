@@ -7,6 +7,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
+from mutants.mutant import Mutant
 from reference.endpoints import EndpointDescription, S3Uri
 from reference.jobs import FailureKind, Job, Locations, Outcome
 from reference.parts import ExactOutcomeWriter, S3Write, UuidLocations
@@ -140,3 +141,23 @@ class ExpiredWrittenAsOutput(ExactOutcomeWriter):
         if outcome.failure is FailureKind.EXPIRED:
             return [S3Write(job.locations.output, b"", "application/octet-stream")]
         return super().writes(job, outcome)
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("output-outside-the-path", "IEA-OUT-001", lambda: {"locations": OutputOutsideThePath()}),
+    Mutant("one-output-location", "IEA-OUT-002", lambda: {"locations": OneOutputLocation()}),
+    Mutant("writes-both", "IEA-OUT-003", lambda: {"outcome_writer": WritesBoth()}),
+    Mutant("writes-neither", "IEA-OUT-003", lambda: {"outcome_writer": WritesNeither()}),
+    Mutant("json-wrapped-output", "IEA-OUT-004", lambda: {"outcome_writer": JsonWrappedOutput()}),
+    Mutant("writes-beside-the-announced-location", "IEA-OUT-005",
+           lambda: {"outcome_writer": WritesBesideTheAnnouncedLocation()}),
+    Mutant("no-failure-object", "IEA-FAIL-001", lambda: {"outcome_writer": NoFailureObject()}),
+    Mutant("failure-also-writes-output", "IEA-FAIL-002",
+           lambda: {"outcome_writer": FailureAlsoWritesOutput()}),
+    Mutant("failure-under-the-output-path", "IEA-FAIL-003",
+           lambda: {"locations": FailureUnderTheOutputPath()}),
+    Mutant("ignores-extension", "IEA-PATH-001", lambda: {"locations": IgnoresExtension()}),
+    Mutant("ignores-filename", "IEA-PATH-002", lambda: {"locations": IgnoresFilename()}),
+    Mutant("expired-written-as-output", "IEA-TTL-002",
+           lambda: {"outcome_writer": ExpiredWrittenAsOutput()}),
+)

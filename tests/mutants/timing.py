@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mutants.mutant import Mutant
 from reference.parts import PerInstanceConcurrency
 
 
@@ -45,3 +46,13 @@ class OneWorkerTooMany(PerInstanceConcurrency):
 
     def workers(self, max_concurrent_per_instance: int | None, instance_count: int) -> int:
         return super().workers(max_concurrent_per_instance, instance_count) + 1
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("never-expires", "IEA-TTL-001", lambda: {"expiry": NeverExpires()}),
+    Mutant("expires-at-once", "IEA-TTL-003", lambda: {"expiry": ExpiresAtOnce()}),
+    Mutant("ignores-timeout", "IEA-TMO-001", lambda: {"invocation_timeout": IgnoresTimeout()}),
+    Mutant("timeout-in-milliseconds", "IEA-TMO-002",
+           lambda: {"invocation_timeout": TimeoutInMilliseconds()}),
+    Mutant("one-worker-too-many", "IEA-CONC-001", lambda: {"concurrency": OneWorkerTooMany()}),
+)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from mutants.mutant import Mutant
 from reference.errors import ServiceError
 from reference.jobs import Job, Outcome
 from reference.parts import DEFAULT_VALIDATOR, QueueDispatcher, RestJsonResponder
@@ -148,3 +149,24 @@ class ThrottlesBeyondTheLimit(QueueDispatcher):
         self.in_flight.add(job.done)
         await enqueue(job)
         return None
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant("answers-200", "IEA-WIRE-001", lambda: {"responder": Answers200()}),
+    Mutant("no-inference-id-in-body", "IEA-WIRE-002", lambda: {"responder": NoInferenceIdInBody()}),
+    Mutant("no-output-location-header", "IEA-WIRE-003",
+           lambda: {"responder": NoOutputLocationHeader()}),
+    Mutant("no-failure-location-header", "IEA-WIRE-004",
+           lambda: {"responder": NoFailureLocationHeader()}),
+    Mutant("untyped-errors", "IEA-WIRE-005", lambda: {"responder": UntypedErrors()}),
+    Mutant("result-in-the-response", "IEA-WIRE-006",
+           lambda: {"responder": ResultInTheResponse(), "dispatcher": Synchronous()}),
+    Mutant("synchronous", "IEA-ASYNC-001", lambda: {"dispatcher": Synchronous()}),
+    Mutant("queues-before-validating", "IEA-VAL-022",
+           lambda: {"validator": AcceptsEverything(), "dispatcher": QueuesBeforeValidating()}),
+    # Every 400's message is empty: any validation check that gets a 400 notices.
+    Mutant("empty-error-messages", "IEA-VAL-026", lambda: {"responder": EmptyErrorMessages()},
+           through="IEA-VAL-017"),
+    Mutant("throttles-beyond-the-limit", "IEA-CONC-002",
+           lambda: {"dispatcher": ThrottlesBeyondTheLimit()}),
+)
