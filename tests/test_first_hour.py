@@ -31,7 +31,7 @@ from conformance.targetfile import (
     load_target_file,
 )
 from conformance_cli.commands import suite_options
-from spec.catalogue import load_catalogue
+from spec.catalogue import DEFAULT_PROFILES, load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -128,6 +128,7 @@ def test_plain_pytest_prints_a_verdict_writes_the_report_and_leaves_the_cwd_clea
     assert f"report: {report / 'report.html'}" in shown
     assert sorted(p.name for p in cwd.iterdir()) == ["conformance-report"]
     assert _judged(report) == {"IEA-HDR-001": "pass"}
+    assert "warnings summary" not in shown, shown[-3000:]  # nothing of ours to warn about
 
 
 def test_a_terminal_shows_one_progress_bar_that_names_each_check(plain_run):
@@ -334,6 +335,16 @@ def test_xdist_workers_agree_on_the_test_ids_and_the_results_keep_them(tmp_path)
     }
 
 
+def test_an_install_without_xdist_warns_of_no_unknown_marker(tmp_path):
+    """A user's install (the image, the gate workflow) has no pytest-xdist."""
+    done = _run(sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+                "--pyargs", "conformance.checks", "--area", "TTL,CONC,TMO",
+                cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "test_ttl.py" in done.stdout
+    assert "PytestUnknownMarkWarning" not in done.stdout + done.stderr, done.stdout[-2000:]
+
+
 def test_init_target_writes_every_key_and_loads(tmp_path):
     done = _run(CONFORMANCE, "init-target", "mine.toml", "--endpoint-url",
                 "http://127.0.0.1:4566/", cwd=tmp_path)  # fmt: skip
@@ -342,6 +353,8 @@ def test_init_target_writes_every_key_and_loads(tmp_path):
     text = (tmp_path / "mine.toml").read_text(encoding="utf-8")
     written = load_target_file(tmp_path / "mine.toml")
     assert written.endpoints == Endpoints(*(["http://127.0.0.1:4566"] * 5))
+    # A new target claims what a default run judges; the opt-in clients are named, not claimed.
+    assert written.profiles == DEFAULT_PROFILES and "clients" in text
     # Uncommenting every key keeps the file loadable, and then every key is set.
     uncommented = re.sub(r"(?m)^# (\[?[a-z0-9_]+\]?( = |$))", r"\1", text)
     (tmp_path / "all.toml").write_text(uncommented, encoding="utf-8")
