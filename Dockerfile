@@ -9,9 +9,10 @@
 # The entry point is the `conformance` command (README, "A container image"). With no
 # arguments it runs the suite against the embedded reference stack inside the container.
 # Installs take the versions of the committed lock (constraints.txt), like every install
-# of the project. BASE_IMAGE: any image with Python 3.11+ and pip as `python` (the tests
-# build on one made from Debian's packages where no registry is reachable).
-ARG BASE_IMAGE=python:3.12-slim-bookworm
+# of the project, on the Python the lock is made with. BASE_IMAGE: any image with
+# Python 3.11+ and pip as `python` (the tests build on one made from Debian's
+# packages where no registry is reachable).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE}
 
 ENV PIP_NO_CACHE_DIR=1 \

@@ -383,7 +383,11 @@ def test_spec_behaviours_rejects_an_unknown_profile(tmp_path):
 
 
 def test_prepare_moto_speaks_as_itself(capsys):
-    from conformance_cli.commands.prepare_moto import _say
+    from conformance_cli.commands.prepare_moto import _say, next_step
+
+    moto = (ROOT / "docs" / "moto.md").read_text(encoding="utf-8")
+    step = next_step(Path("moto-target.toml"))
+    assert step.split(" (")[0] in moto  # the run it suggests is docs/moto.md's step 3
 
     _say("deploy-probe: deployment conformance-moto in us-east-1")
     _say("  created topic x")
@@ -411,8 +415,9 @@ def test_dockerfile_passes_hadolint_and_runs_the_suite_as_a_user():
 
 def test_the_gate_workflow_installs_the_suite_from_its_repository():
     workflow = (ROOT / "docs" / "github-actions-gate.yml").read_text(encoding="utf-8")
-    installs = re.findall(r"pip install (\S+)", workflow)
-    assert installs and all(target == "./.conformance-suite" for target in installs)
+    installs = re.findall(r"pip install (.+)", workflow)
+    locked = "-c ./.conformance-suite/constraints.txt ./.conformance-suite"
+    assert installs and all(target == locked for target in installs), installs
     assert "==0.1.0" not in workflow
     assert "conformance init-target ci/conformance-target.toml" in workflow
     assert workflow.count('--target "$TARGET_FILE"') == 1
