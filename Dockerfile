@@ -8,7 +8,12 @@
 #
 # The entry point is the `conformance` command (README, "A container image"). With no
 # arguments it runs the suite against the embedded reference stack inside the container.
-FROM python:3.12-slim-bookworm
+# Installs take the versions of the committed lock (constraints.txt), like every install
+# of the project, on the Python the lock is made with. BASE_IMAGE: any image with
+# Python 3.11+ and pip as `python` (the tests build on one made from Debian's
+# packages where no registry is reachable).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -16,7 +21,7 @@ ENV PIP_NO_CACHE_DIR=1 \
     PYTHONUNBUFFERED=1
 
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY spec ./spec
 COPY strategies ./strategies
 COPY conformance ./conformance
@@ -24,7 +29,7 @@ COPY conformance_deploy ./conformance_deploy
 COPY conformance_cli ./conformance_cli
 COPY reports ./reports
 COPY reference ./reference
-RUN python -m pip install --no-cache-dir /src \
+RUN python -m pip install --no-cache-dir -c /src/constraints.txt /src \
     && useradd --create-home --uid 10001 conformance
 
 USER 10001

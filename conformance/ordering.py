@@ -27,6 +27,9 @@ def order(items: list[pytest.Item], judged: list[pytest.Item]) -> None:
     """Sort ``items`` in place and group each scenario's checks for xdist."""
     # Stable, and the same in every xdist worker (they must agree on the order).
     items.sort(key=_wave)
+    # xdist registers the marker; without it (a user's install) it would warn per check.
+    if not judged or not judged[0].config.pluginmanager.hasplugin("xdist"):
+        return
     for item in judged:
         for marker in item.iter_markers("scenario"):
             # For --dist loadgroup: one xdist worker would run every check of a

@@ -153,14 +153,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # The fixtures live in their own module; pytest loads it with this plugin.
-# conformance.selection: --behaviour, --area, and behaviour IDs as -k keywords;
+# conformance.selection: --behaviour, --area, behaviour IDs in test IDs and -k keywords;
 # conformance.plain_run: plain `pytest --pyargs conformance.checks` gets a report;
 # conformance.progress: each check's name, behaviours, elapsed and estimated time left;
 # conformance.recording: --record FILE writes the run's transcript.
+# recording comes first: the fixtures import it (through the session), and pytest
+# warns on every run about a plugin module imported before its turn.
 pytest_plugins = [
+    "conformance.recording",
     "conformance.fixtures",
     "conformance.selection",
     "conformance.plain_run",
     "conformance.progress",
-    "conformance.recording",
 ]

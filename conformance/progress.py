@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -60,40 +61,53 @@ class Progress:
             if ids:
                 self.behaviours[item.nodeid] = ids
         self.total = len(self.behaviours)
-        if self.rich_bar and self.total:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as Bar
 
-            self._bar = Bar(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("left"),
-                TimeRemainingColumn(),
-                console=Console(file=sys.stderr),
-                transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task("conformance", total=self.total)
+    def _start_bar(self) -> None:
+        # Drawn from the first check on, after pytest's own "collected N items" line.
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bar
+
+        self._bar = Bar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("conformance", total=self.total)
 
     def _label(self, nodeid: str) -> str:
+        # A check's test ID names its behaviours (conformance.selection); say any it does not.
         name = nodeid.rsplit("/", 1)[-1]
-        return f"{name} ({', '.join(self.behaviours[nodeid])})"
+        unnamed = [i for i in self.behaviours[nodeid] if i not in name]
+        return f"{name} ({', '.join(unnamed)})" if unnamed else name
+
+    def _bar_label(self, nodeid: str) -> str:
+        """One line on the bar, however many behaviours: the fuzz check judges 26."""
+        name = nodeid.rsplit("/", 1)[-1].split("[", 1)[0]
+        ids = self.behaviours[nodeid]
+        more = f" +{len(ids) - 1}" if len(ids) > 1 else ""
+        return f"{name} [{ids[0]}{more}]"
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
         if nodeid not in self.behaviours:
             return
         self.check_started[nodeid] = time.monotonic()
+        if self.rich_bar and self._bar is None:
+            self._start_bar()
         if self._bar is not None:
-            self._bar.update(self._task, description=self._label(nodeid))
+            self._bar.update(self._task, description=self._bar_label(nodeid))
 
     def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
         started = self.check_started.pop(nodeid, None)
@@ -124,16 +138,27 @@ class Progress:
             self._bar = None
 
 
+def progress_mode(
+    requested: str | None, *, stdout_is_a_terminal: bool, environ: Mapping[str, str]
+) -> str:
+    """``rich``, ``plain`` or ``off``: what ``--progress`` (default ``auto``) means here.
+
+    ``auto`` draws the bar only for a person at a terminal; a pipe, a log file or a CI
+    runner (``CI`` set, even one that gives the job a terminal) gets one line per check.
+    """
+    if requested not in (None, "auto"):
+        return requested
+    return "rich" if stdout_is_a_terminal and not environ.get("CI") else "plain"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    mode = config.getoption("progress", default=None) or "auto"
+    mode = config.getoption("progress", default=None)
     if mode == "off" or hasattr(config, "workerinput"):
         return
     if config.option.collectonly or config.getoption("numprocesses", default=None):
         return
     if not any("conformance.checks" in str(arg) for arg in config.args):
         return
-    if mode == "auto":
-        interactive = sys.stdout.isatty() and not os.environ.get("CI")
-        mode = "rich" if interactive else "plain"
+    mode = progress_mode(mode, stdout_is_a_terminal=sys.stdout.isatty(), environ=os.environ)
     config.pluginmanager.register(Progress(config, rich_bar=mode == "rich"), "conformance-progress")

@@ -43,23 +43,27 @@ class Recorder:
         self._next = 0
         self._lock = threading.Lock()
         self._known_sessions: set[int] = set()
+        # Held while a session's header is written: the slow scenarios' thread records
+        # inputs while the first check does, and nothing may come before the header.
+        self._learning = threading.Lock()
         # What is sending now (a check's node id and behaviours, or a corpus entry).
         self.context: dict[str, Any] = {}
 
     def learn(self, session: Any) -> None:
         """Names of this session's buckets and endpoints, so they become placeholders."""
-        if id(session) in self._known_sessions:
-            return
-        self._known_sessions.add(id(session))
-        learn_names(self.writer.placeholders, session)
-        target = session.target
-        config = session.async_config
-        described = target.describe()
-        if config is not None:
-            described["async_config"] = config.describe()
-        self.writer.header(
-            {k: v for k, v in described.items() if k not in {"urls", "expectations"}}
-        )
+        with self._learning:
+            if id(session) in self._known_sessions:
+                return
+            learn_names(self.writer.placeholders, session)
+            target = session.target
+            config = session.async_config
+            described = target.describe()
+            if config is not None:
+                described["async_config"] = config.describe()
+            self.writer.header(
+                {k: v for k, v in described.items() if k not in {"urls", "expectations"}}
+            )
+            self._known_sessions.add(id(session))
 
     def input(self, session: Any, uri: str, payload: bytes) -> None:
         self.learn(session)

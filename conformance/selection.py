@@ -1,11 +1,14 @@
 """Selecting checks by the behaviours they judge: ``--behaviour ID[,ID]``, ``--area AREA``.
 
-Every check's behaviour IDs become keywords of its test item, so ``-k IEA-HDR-001``
-selects the checks that judge that behaviour as well (pytest matches keywords by
-substring, case-insensitively). ``--behaviour`` and ``--area`` are exact: a check
-is kept when it judges one of the named behaviours or a behaviour of a named area
-(the middle of the ID: ``HDR`` for ``IEA-HDR-001``). A name the catalogue does not
-know is a usage error, never a silent empty run.
+Every check's test ID ends with the behaviour IDs it judges
+(``test_headers.py::test_unsupported_headers_never_reach_the_model[IEA-HDR-001]``),
+so a failure, a ``--lf`` cache entry or a JUnit case names its behaviours, and
+``-k IEA-HDR-001`` selects the checks that judge that behaviour (the IDs are
+keywords of the item too; pytest matches by substring, case-insensitively).
+``--behaviour`` and ``--area`` are exact: a check is kept when it judges one of the
+named behaviours or a behaviour of a named area (the middle of the ID: ``HDR`` for
+``IEA-HDR-001``). A name the catalogue does not know is a usage error, never a silent
+empty run.
 
 Registered by ``conformance.plugin`` (``pytest_plugins``).
 """
@@ -17,6 +20,9 @@ import pytest
 from spec.catalogue import load_catalogue
 
 MARKER = "behaviour"
+# The autouse fixture every test requests, so that a check can be parametrised with
+# its behaviour IDs: that parameter is what puts them in the test ID.
+IDS_PARAMETER = "judged_behaviour_ids"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,6 +39,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="AREA[,AREA]",
         help="run only the checks judging behaviours of these areas, e.g. HDR,TTL (repeatable)",
     )
+
+
+@pytest.fixture(autouse=True)
+def judged_behaviour_ids() -> tuple[str, ...]:
+    """The behaviour IDs the test judges (a check gets them as its parameter; others: none)."""
+    return ()
+
+
+def id_of_behaviours(behaviours: tuple[str, ...]) -> str:
+    """The part of a check's test ID that names its behaviours: ``IEA-HDR-003,IEA-HDR-004``."""
+    return ",".join(behaviours)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # The behaviours marked on the function itself; a parametrised check whose cases
+    # judge different behaviours names them in each case's own ID instead.
+    judged = tuple(
+        dict.fromkeys(str(a) for m in metafunc.definition.iter_markers(MARKER) for a in m.args)
+    )
+    if judged and IDS_PARAMETER in metafunc.fixturenames:
+        metafunc.parametrize(IDS_PARAMETER, [judged], ids=[id_of_behaviours(judged)])
 
 
 def _split(values: list[str] | None) -> list[str]:

@@ -161,30 +161,34 @@ class TranscriptWriter:
         return round(time.monotonic() - self._started, 4)
 
     def header(self, target: dict[str, Any] | None) -> None:
+        # Written under the lock that every record takes: no record may come before it.
         with self._lock:
             if self._header_written:
                 return
             self._header_written = True
-        self.write(
-            {
-                "type": "header",
-                "format": FORMAT,
-                "version": VERSION,
-                "recorded_with": self._recorded_with,
-                "target": target or {},
-            }
-        )
+            self._write_line(
+                {
+                    "type": "header",
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "recorded_with": self._recorded_with,
+                    "target": target or {},
+                }
+            )
 
     def write(self, record: dict[str, Any]) -> None:
         if record.get("type") != "header":
             self.header(None)
+        with self._lock:
+            self._write_line(record)
+
+    def _write_line(self, record: dict[str, Any]) -> None:
+        """Redact, placeholder and append one record; the caller holds ``_lock``."""
         record = {**record, "t": self.elapsed()} if "t" not in record else record
         cleaned = self.placeholders.apply(redact(record, secrets=secrets_now()))
-        line = json.dumps(cleaned, sort_keys=True, ensure_ascii=False)
-        with self._lock:
-            self._handle.write(line + "\n")
-            self._handle.flush()
-            self._count += 1
+        self._handle.write(json.dumps(cleaned, sort_keys=True, ensure_ascii=False) + "\n")
+        self._handle.flush()
+        self._count += 1
 
     def close(self) -> None:
         self.header(None)

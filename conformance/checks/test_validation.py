@@ -20,6 +20,7 @@ from conformance.client import Exchange
 from conformance.depth import hypothesis_check
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
+from conformance.selection import id_of_behaviours
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, note, require
 from spec.catalogue import load_catalogue
@@ -121,14 +122,21 @@ def judge_preferred_answer(behaviour: str, answered: list[Exchange]) -> None:
     )
 
 
-def _marks(behaviour: str) -> pytest.MarkDecorator:
+def _judged_by_case(behaviour: str) -> tuple[str, ...]:
     preferred = (HEADER_OCTET_RULE[behaviour],) if behaviour in HEADER_OCTET_RULE else ()
-    return pytest.mark.behaviour(behaviour, *preferred, "IEA-VAL-026")
+    return (behaviour, *preferred, "IEA-VAL-026")
 
 
 @pytest.mark.parametrize(
     "behaviour",
-    [pytest.param(b, marks=_marks(b), id=b) for b in VALIDATED],
+    [
+        pytest.param(
+            b,
+            marks=pytest.mark.behaviour(*_judged_by_case(b)),
+            id=id_of_behaviours(_judged_by_case(b)),
+        )
+        for b in VALIDATED
+    ],
 )
 def test_an_invalid_request_is_rejected_with_validation_error(
     conformance_session: ConformanceSession, behaviour: str

@@ -14,7 +14,7 @@ from pathlib import Path
 from conformance.targetfile import TargetFileError, load_target_file
 from conformance_cli.exits import EXIT_OK, UsageError
 from spec import revisions
-from spec.catalogue import PROFILES
+from spec.catalogue import DEFAULT_PROFILES, OPT_IN_PROFILES
 
 TEMPLATE = """\
 # Target file for the InvokeEndpointAsync conformance suite.
@@ -34,7 +34,9 @@ input_s3 = "{input_s3}"
 # scenario_endpoint_name = "{endpoint_name}-scenarios"
 # The API revision the target claims ({revisions}).
 revision = "{revision}"
-# The profiles the target claims; behaviours of other profiles are skipped.
+# The profiles the target claims; behaviours of other profiles are skipped, and a
+# skipped MUST of a claimed profile makes the run no conformance claim. Opt-in:
+# {opt_in} (the real AWS CLI and SDKs, from the suite's `clients` extra).
 profiles = [{profiles}]
 # Is the endpoint's model the probe (reference/probe)? Checks that need it are
 # skipped when false, and such a run is not a conformance claim.
@@ -110,7 +112,8 @@ def render(args: argparse.Namespace) -> str:
         input_s3=args.input_s3,
         revision=revisions.CURRENT,
         revisions=", ".join(revisions.REVISIONS),
-        profiles=", ".join(f'"{p}"' for p in PROFILES),
+        profiles=", ".join(f'"{p}"' for p in DEFAULT_PROFILES),
+        opt_in=", ".join(f'"{p}"' for p in OPT_IN_PROFILES),
         region=args.region,
         url=args.endpoint_url.rstrip("/"),
     )

@@ -42,5 +42,14 @@ def run(args: argparse.Namespace) -> int:
     except (RuntimeError, DeployError) as exc:
         print(f"conformance prepare-moto: {exc}", file=sys.stderr)
         return 2
-    print(f"conformance prepare-moto: wrote {path}. Next: conformance run --target {path}")
+    print(f"{PREFIX} wrote {path}. Next: {next_step(path)}")
     return 0
+
+
+def next_step(target_file: Path) -> str:
+    """The run docs/moto.md gives: moto announces outputs where it writes none, so the
+    default 30 s wait for each would make the run long for nothing."""
+    return (
+        f"conformance run --target {target_file} --outcome-deadline 5 "
+        "(with the same AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+    )
