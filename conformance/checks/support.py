@@ -123,6 +123,9 @@ def require_payload_received(
 def require_reported_failed(invocation: Invocation, behaviour: str, *, what: str) -> None:
     """No output for ``invocation``, and a failure: a failure object or an error
     notification (a target without S3FailurePath reports through the ErrorTopic)."""
+    # A request that was never accepted was never queued, run or failed: nothing to
+    # judge for ``behaviour`` (IEA-WIRE-001 says what broke), never a verdict on it.
+    require_accepted(invocation.exchange, purpose=what)
     outcome = invocation.outcome
     failed_notification = any(
         (n.message or {}).get("invocationStatus") == "Failed" for n in invocation.notifications

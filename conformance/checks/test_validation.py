@@ -219,9 +219,14 @@ def test_a_rejected_request_is_never_queued(conformance_session: ConformanceSess
                     exchange=witness,
                     observations=outcome.to_evidence(),
                 )
+        # Without the probe's history, the evidence is what the target announced and
+        # notified: a rejection that announced no location and a run without an inbox
+        # leave nothing to look at, so IEA-VAL-022 stays unjudged rather than passing.
         for behaviour, tag, _, exchange in rejected:
-            announced = [exchange.output_location, exchange.failure_location]
-            objects = [session.observer.fetch(parse_location(a)) for a in announced if a]
+            announced = [a for a in (exchange.output_location, exchange.failure_location) if a]
+            if not announced:
+                continue
+            objects = [session.observer.fetch(parse_location(a)) for a in announced]
             for judged_as in ("IEA-VAL-022", behaviour):
                 if judged_as not in groups:
                     continue
@@ -230,7 +235,7 @@ def test_a_rejected_request_is_never_queued(conformance_session: ConformanceSess
                     judged_as,
                     expected="no output or failure object for a rejected request",
                     observed=f"request {tag} was answered {exchange.status} yet objects exist "
-                    f"at {[a for a in announced if a]}",
+                    f"at {announced}",
                     exchange=exchange,
                 )
         if session.inbox is not None:
