@@ -345,7 +345,12 @@ class Invoker:
                 "and that the service is running."
             ) from error
         received = bytes(outcome.get("received", b""))
-        if isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
+        if isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError) and received:
+            observed = (
+                f"{self.endpoint_url} accepted the connection but did not finish its answer "
+                f"within {deadline:.0f} s ({len(received)} body bytes by then); the target drips"
+            )
+        elif isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
             observed = (
                 f"{self.endpoint_url} accepted the connection but did not answer within "
                 f"{deadline:.0f} s; the target hangs"

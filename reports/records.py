@@ -21,7 +21,8 @@ class TestRecord:
     ``evidence`` keys (all optional): ``expected``, ``observed`` (text);
     ``request`` ``{method, url, headers, body_preview, body_length}``;
     ``response`` ``{status, headers, body_preview}``; ``observations``
-    (a list of ``{kind: "s3-object"|"notification"|"probe-record"|"note", ...}``);
+    (a list of ``{kind: "s3-object"|"notification"|"probe-record"|"note"|"client-run"|
+    "no-answer", ...}``);
     ``reproduction`` ``{boto3, curl}``.
     """
 
