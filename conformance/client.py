@@ -388,6 +388,12 @@ class Invoker:
             _abort(raw)
         if time.monotonic() >= end and len(received) <= MAX_RESPONSE_BYTES:
             raise urllib3.exceptions.ReadTimeoutError(None, prepared.url, "body deadline")  # type: ignore[arg-type]
+        promised = _content_length(raw.headers.get("Content-Length"))
+        encoded = _text(raw.headers.get("Content-Encoding") or "identity").strip() != "identity"
+        if not truncated and not encoded and promised is not None and len(received) < promised:
+            # The connection closed before the body it announced: a broken answer,
+            # not a short one to judge as if complete.
+            raise urllib3.exceptions.IncompleteRead(len(received), promised - len(received))
         headers = {k: _text(v) for k, v in raw.headers.items()}
         return raw.status_code, headers, bytes(received[:MAX_RESPONSE_BYTES])
 
@@ -412,6 +418,11 @@ class Invoker:
             request.data = body
         else:
             signer.add_auth(request)
+
+
+def _content_length(value: Any) -> int | None:
+    text = _text(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
 class _DatedSigV4(SigV4Auth):
