@@ -17,7 +17,7 @@ from reports.schema import validation_errors
 
 CHECKS = '''
 import pytest
-from conformance.judge import require
+from conformance.violations import require
 
 
 @pytest.mark.behaviour("IEA-ID-001")
