@@ -236,7 +236,7 @@ def _reason(status: str, tests: list[TestRecord]) -> str:
     """The text explaining a skip, an xfail or a stale expectation."""
     if status == "fail" and any(t.outcome == "xpassed" for t in tests):
         return STALE_EXPECTATION
-    outcome = {"skip": "skipped", "xfail": "xfailed"}.get(status)
+    outcome = {"skip": "skipped", "xfail": "xfailed", "untested": "untested"}.get(status)
     if outcome is None:
         return ""
     reasons = [t.reason for t in tests if t.outcome == outcome]
