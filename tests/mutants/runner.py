@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -33,6 +34,9 @@ CLOCK_SCALE = 0.05
 # is its start-up, so a few more than the cores keeps both busy.
 OUTPUT_KEPT = 20_000
 PARALLEL = int(os.environ.get("CONFORMANCE_TEST_PARALLEL", "6"))
+# A frame of an installed library in a traceback, as Python or pytest prints it (not a
+# warning's location line).
+LIBRARY_FRAME = re.compile(r'File "[^"\n]*site-packages/|site-packages/[^\s:]+:\d+: in ')
 
 
 def check(module: str, *tests: str) -> tuple[str, ...]:
@@ -143,9 +147,7 @@ def run_suite(
         whole = exc.stdout if isinstance(exc.stdout, str) else ""
         output = f"the suite did not finish within {timeout:.0f} s\n{whole[-OUTPUT_KEPT:]}"
     longest = max((len(line) for line in whole.splitlines()), default=0)
-    traces = whole.count("Traceback (most recent call last)") + sum(
-        "site-packages/" in line for line in whole.splitlines()
-    )
+    traces = whole.count("Traceback (most recent call last)") + len(LIBRARY_FRAME.findall(whole))
     seconds = time.monotonic() - started
     document: dict[str, Any] = {}
     if results.is_file():
