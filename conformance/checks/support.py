@@ -22,12 +22,21 @@ def accepted(exchange: Exchange) -> bool:
 
 
 def require_accepted(exchange: Exchange, *, purpose: str) -> None:
-    """A valid request must be accepted; without that nothing after it can be judged."""
+    """A valid request must be accepted, with an answer in the documented shape (a JSON
+    object); without that nothing after it can be judged, and waiting for its outcome
+    would only spend the outcome deadline on a broken acceptance."""
     require(
         accepted(exchange),
         "IEA-WIRE-001",
         expected=f"a 2xx answer to a valid request ({purpose})",
         observed=f"status {exchange.status}",
+        exchange=exchange,
+    )
+    require(
+        isinstance(exchange.json(), dict),
+        "IEA-WIRE-002",
+        expected=f'a JSON object body such as {{"InferenceId": "..."}} ({purpose})',
+        observed=f"body {exchange.response.body[:200]!r}",
         exchange=exchange,
     )
 
