@@ -211,7 +211,12 @@ class Invoker:
                 "and that the service is running."
             ) from error
         received = bytes(outcome.get("received", b""))
-        if isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
+        if isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError) and received:
+            observed = (
+                f"{self.endpoint_url} accepted the connection but did not finish its answer "
+                f"within {deadline:.0f} s ({len(received)} body bytes by then); the target drips"
+            )
+        elif isinstance(error, ReadTimeoutError | urllib3.exceptions.ReadTimeoutError):
             observed = (
                 f"{self.endpoint_url} accepted the connection but did not answer within "
                 f"{deadline:.0f} s; the target hangs"
@@ -249,6 +254,12 @@ class Invoker:
             _abort(raw)
         if time.monotonic() >= end and len(received) <= MAX_RESPONSE_BYTES:
             raise urllib3.exceptions.ReadTimeoutError(None, prepared.url, "body deadline")  # type: ignore[arg-type]
+        promised = _content_length(raw.headers.get("Content-Length"))
+        encoded = _text(raw.headers.get("Content-Encoding") or "identity").strip() != "identity"
+        if not truncated and not encoded and promised is not None and len(received) < promised:
+            # The connection closed before the body it announced: a broken answer,
+            # not a short one to judge as if complete.
+            raise urllib3.exceptions.IncompleteRead(len(received), promised - len(received))
         headers = {k: _text(v) for k, v in raw.headers.items()}
         return raw.status_code, headers, bytes(received[:MAX_RESPONSE_BYTES])
 
@@ -273,6 +284,11 @@ class Invoker:
             request.data = body
         else:
             signer.add_auth(request)
+
+
+def _content_length(value: Any) -> int | None:
+    text = _text(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
 class _DatedSigV4(SigV4Auth):

@@ -145,15 +145,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if not path:
         return
+    # Imported here: pytest registers (and assertion-rewrites) it as a plugin itself.
+    from conformance.selection import recorded
+
     try:
-        write_results(state, Path(path), exitstatus=int(exitstatus), argv=sys.argv)
+        write_results(
+            state, Path(path), exitstatus=int(exitstatus), argv=sys.argv,
+            selection=recorded(session.config),
+        )
     except Exception as exc:  # the report must say the harness broke, not vanish
         print(f"conformance: could not write the results document: {exc}", file=sys.stderr)
         raise
 
 
 # The fixtures live in their own module; pytest loads it with this plugin.
-# conformance.selection: --behaviour, --area, behaviour IDs in test IDs and -k keywords;
+# conformance.selection: --behaviour, --area, behaviour IDs in test IDs and -k keywords,
+#   what a partial run selected;
 # conformance.plain_run: plain `pytest --pyargs conformance.checks` gets a report;
 # conformance.progress: each check's name, behaviours, elapsed and estimated time left;
 # conformance.recording: --record FILE writes the run's transcript.

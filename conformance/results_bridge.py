@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     from conformance.run_state import RunState
 
 
-def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:
+def write_results(
+    state: RunState,
+    path: Path,
+    *,
+    exitstatus: int,
+    argv: Sequence[str],
+    selection: dict[str, Any] | None = None,
+) -> None:
+    """Write the results document; ``selection`` (``conformance.selection.recorded``)
+    makes a narrowed run's document partial."""
     from reports.abbreviate import EVIDENCE_DIR, EvidenceStore, abbreviate_document
     from reports.results import RunInfo, build_results
 
@@ -67,6 +76,7 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
             seed=str(state.seed),
             depth=depth.current_depth(),
         ),
+        selection=selection if selection and selection.get("partial") else None,
     )
     # Redacted once, with the values the run registered as secret (and the environment's).
     results = build_results(run, state.outcomes, load_catalogue(), secrets=sensitive.registered())

@@ -218,6 +218,16 @@ def resolve_target(
     )
 
 
+def target_file_profiles(value: str | None) -> tuple[str, ...] | None:
+    """The profiles a target file claims, None when it names none (or there is none)."""
+    try:
+        values, _ = _target_file_values(value)
+        profiles = values.get("profiles")
+        return _profiles(profiles) if profiles is not None else None
+    except ConfigurationError:
+        return None  # the plugin reports a broken target file itself
+
+
 def _target_file_values(value: str | None) -> tuple[dict[str, Any], Path | None]:
     if not value:
         return {}, None

@@ -99,7 +99,7 @@ def record_verdicts(
         if not violations and behaviour not in exercised:
             record(
                 TestRecord(
-                    nodeid, (behaviour,), "skipped", duration,
+                    nodeid, (behaviour,), "untested", duration,
                     reason="not exercised by this run of the check",
                 )
             )
@@ -107,7 +107,7 @@ def record_verdicts(
         if violations and behaviour not in exercised:
             record(
                 TestRecord(
-                    nodeid, (behaviour,), "skipped", duration,
+                    nodeid, (behaviour,), "untested", duration,
                     reason=f"not judged: the check stopped at {stopped_at}",
                 )
             )

@@ -22,7 +22,8 @@ class TestRecord:
     ``evidence`` keys (all optional): ``expected``, ``observed`` (text);
     ``request`` ``{method, url, headers, body_preview, body_length}``;
     ``response`` ``{status, headers, body_preview}``; ``observations``
-    (a list of ``{kind: "s3-object"|"notification"|"probe-record"|"note", ...}``);
+    (a list of ``{kind: "s3-object"|"notification"|"probe-record"|"note"|"client-run"|
+    "no-answer", ...}``);
     ``reproduction`` ``{boto3, curl}``.
     """
 
@@ -92,8 +93,23 @@ class RunInfo:
     depth: str = ""
     pytest_exit_code: int = 0
     command: str = ""
+    # A partial run's selection: ``partial, narrowed_by [str], tests, deselected,
+    # behaviours [the IDs its checks judge], profiles_not_run``; None for a whole run.
+    selection: dict[str, Any] | None = None
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.selection and self.selection.get("partial"))
+
+    @property
+    def selected_behaviours(self) -> frozenset[str] | None:
+        """The behaviours a partial run's checks judge; None when the run was whole."""
+        if not self.partial:
+            return None
+        return frozenset((self.selection or {}).get("behaviours") or ())
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"selection": copy.deepcopy(self.selection)} if self.selection else {}
         return {
             "suite_version": self.suite_version,
             "spec_revision": self.spec_revision,
@@ -106,6 +122,7 @@ class RunInfo:
             "depth": self.depth,
             "pytest_exit_code": self.pytest_exit_code,
             "command": self.command,
+            **extra,
         }
 
     @classmethod
@@ -122,6 +139,7 @@ class RunInfo:
             depth=data.get("depth", ""),
             pytest_exit_code=int(data.get("pytest_exit_code", 0)),
             command=data.get("command", ""),
+            selection=copy.deepcopy(data.get("selection")) or None,
         )
 
     @property

@@ -49,7 +49,32 @@ class Results:
             self.behaviours,
             claimed_profiles=self.claimed_profiles,
             pytest_exit_code=self.run.pytest_exit_code,
+            selected=self.run.selected_behaviours,
         )
+
+    @property
+    def scope_note(self) -> str:
+        """One sentence on a partial run's scope (what it judged, what did not run); "" else."""
+        if not self.partial:
+            return ""
+        selection = self.run.selection or {}
+        judged, not_run = self.summary.get("judged", []), self.summary.get("not_run", [])
+        musts = sum(b.level == "MUST" for b in self.behaviours if b.id in set(not_run))
+        how = "; ".join(selection.get("narrowed_by") or ()) or "a selection"
+        shown = ", ".join(not_run[:5])
+        if len(not_run) > 5:
+            shown += f" and {len(not_run) - 5} more"
+        return (
+            f"Partial run ({how}): the verdict is about the {len(judged)} claimed behaviours "
+            f"its {selection.get('tests', 0)} checks judge; not run: {len(not_run)} claimed "
+            f"behaviours ({musts} MUST)" + (f": {shown}" if shown else "")
+        )
+
+    @property
+    def partial(self) -> bool:
+        """The run was narrowed (``-k``, ``--behaviour``, ...): its verdict is about the
+        behaviours its checks judge (``summary["judged"]``), not the whole claim."""
+        return self.run.partial
 
     @property
     def conformant(self) -> bool:
@@ -136,8 +161,12 @@ def build_results(
             by_behaviour[behaviour_id].append(record)
     profiles = claimed_profiles(run.target, (b.profile for b in behaviours))
     revision = normalize_revision(run.target.get("revision"))
+    selected = run.selected_behaviours
     results = tuple(
-        _judge(b, by_behaviour.get(b.id, []), profiles=profiles, revision=revision)
+        _judge(
+            b, by_behaviour.get(b.id, []), profiles=profiles, revision=revision,
+            not_run=selected is not None and b.id not in selected,
+        )
         for b in behaviours
     )
     return Results(run=run, behaviours=results, unmapped_tests=tuple(unmapped))
@@ -166,11 +195,18 @@ def _explain_xpass(record: TestRecord) -> TestRecord:
 
 
 def _judge(
-    behaviour: Behaviour, tests: list[TestRecord], *, profiles: tuple[str, ...], revision: str
+    behaviour: Behaviour,
+    tests: list[TestRecord],
+    *,
+    profiles: tuple[str, ...],
+    revision: str,
+    not_run: bool = False,
 ) -> BehaviourResult:
     not_claimed = behaviour.not_claimed_reason(profiles=profiles, revision=revision)
     if not_claimed:
         status, reason = "skip", not_claimed
+    elif not tests and not_run:
+        status, reason = "untested", "not run: no selected check judges it (a partial run)"
     elif not tests:
         status, reason = "untested", "no test judged this behaviour"
     else:
@@ -195,7 +231,7 @@ def _reason(status: str, tests: list[TestRecord]) -> str:
     """The text explaining a skip, an xfail or a stale expectation."""
     if status == "fail" and any(t.outcome == "xpassed" for t in tests):
         return STALE_EXPECTATION
-    outcome = {"skip": "skipped", "xfail": "xfailed"}.get(status)
+    outcome = {"skip": "skipped", "xfail": "xfailed", "untested": "untested"}.get(status)
     if outcome is None:
         return ""
     reasons = [t.reason for t in tests if t.outcome == outcome]

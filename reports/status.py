@@ -21,7 +21,11 @@ from collections.abc import Iterable
 STATUSES: tuple[str, ...] = ("untested", "skip", "pass", "xfail", "error", "fail")
 # The order reports display them in.
 DISPLAY_ORDER: tuple[str, ...] = ("pass", "fail", "xfail", "error", "skip", "untested")
-OUTCOMES: tuple[str, ...] = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+# ``untested``: the test ran but never judged the behaviour (its precondition never
+# happened, or the check stopped at another behaviour's failure) -- no evidence, no pass.
+OUTCOMES: tuple[str, ...] = (
+    "passed", "failed", "skipped", "xfailed", "xpassed", "error", "untested",
+)
 
 _RANK = {status: rank for rank, status in enumerate(STATUSES)}
 
@@ -34,6 +38,7 @@ _STATUS_OF_OUTCOME = {
     # report must say so, so the behaviour is failed.
     "xpassed": "fail",
     "error": "error",
+    "untested": "untested",
 }
 
 

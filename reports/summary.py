@@ -41,12 +41,19 @@ def must_summary(behaviours: Sequence[BehaviourResult]) -> dict[str, Any]:
     }
 
 
-def verdict_reasons(behaviours: Sequence[BehaviourResult], pytest_exit_code: int) -> list[str]:
-    """Why the run is not a conformance claim; empty when it is."""
+def verdict_reasons(
+    behaviours: Sequence[BehaviourResult], pytest_exit_code: int, *, partial: bool = False
+) -> list[str]:
+    """Why the run is not a conformance claim (for a partial run: about the part it
+    judged); empty when it is."""
     reasons = []
     musts = [b for b in behaviours if b.level == "MUST" and b.claimed]
     if not musts:
-        reasons.append("no MUST behaviour is covered by the target's claim")
+        reasons.append(
+            "no MUST behaviour is judged by the selected checks"
+            if partial
+            else "no MUST behaviour is covered by the target's claim"
+        )
     for status, one, many in (
         ("fail", "failed", "failed"),
         ("error", "could not be judged (harness error)", "could not be judged (harness error)"),
@@ -71,16 +78,33 @@ def verdict_reasons(behaviours: Sequence[BehaviourResult], pytest_exit_code: int
 
 
 def summarize(
-    behaviours: Sequence[BehaviourResult], *, claimed_profiles: Sequence[str], pytest_exit_code: int
+    behaviours: Sequence[BehaviourResult],
+    *,
+    claimed_profiles: Sequence[str],
+    pytest_exit_code: int,
+    selected: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """The document's ``summary``: verdict, reasons, counts per status, profile and level."""
-    reasons = verdict_reasons(behaviours, pytest_exit_code)
+    """The document's ``summary``: verdict, reasons, counts per status, profile and level.
+
+    ``selected`` (a partial run: the behaviours its checks judge) scopes the verdict and
+    the MUST figures to that part; the claimed behaviours outside it are ``not_run``.
+    """
+    judged = list(behaviours) if selected is None else [b for b in behaviours if b.id in selected]
+    reasons = verdict_reasons(judged, pytest_exit_code, partial=selected is not None)
     profiles = list(dict.fromkeys([*claimed_profiles, *(b.profile for b in behaviours)]))
+    scope: dict[str, Any] = {}
+    if selected is not None:
+        scope = {
+            "partial": True,
+            "judged": [b.id for b in judged if b.claimed],
+            "not_run": [b.id for b in behaviours if b.claimed and b.id not in selected],
+        }
     return {
         "conformant": not reasons,
         "reasons": reasons,
+        **scope,
         "counts": counts(behaviours),
-        "must": must_summary(behaviours),
+        "must": must_summary(judged),
         "by_profile": {
             profile: {
                 "claimed": profile in claimed_profiles,

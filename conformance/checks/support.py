@@ -23,12 +23,21 @@ def accepted(exchange: Exchange) -> bool:
 
 
 def require_accepted(exchange: Exchange, *, purpose: str) -> None:
-    """A valid request must be accepted; without that nothing after it can be judged."""
+    """A valid request must be accepted, with an answer in the documented shape (a JSON
+    object); without that nothing after it can be judged, and waiting for its outcome
+    would only spend the outcome deadline on a broken acceptance."""
     require(
         accepted(exchange),
         "IEA-WIRE-001",
         expected=f"a 2xx answer to a valid request ({purpose})",
         observed=f"status {exchange.status}",
+        exchange=exchange,
+    )
+    require(
+        isinstance(exchange.json(), dict),
+        "IEA-WIRE-002",
+        expected=f'a JSON object body such as {{"InferenceId": "..."}} ({purpose})',
+        observed=f"body {exchange.response.body[:200]!r}",
         exchange=exchange,
     )
 
@@ -161,6 +170,9 @@ def require_payload_received(
 def require_reported_failed(invocation: Invocation, behaviour: str, *, what: str) -> None:
     """No output for ``invocation``, and a failure: a failure object or an error
     notification (a target without S3FailurePath reports through the ErrorTopic)."""
+    # A request that was never accepted was never queued, run or failed: nothing to
+    # judge for ``behaviour`` (IEA-WIRE-001 says what broke), never a verdict on it.
+    require_accepted(invocation.exchange, purpose=what)
     outcome = invocation.outcome
     failed_notification = any(
         (n.message or {}).get("invocationStatus") == "Failed" for n in invocation.notifications

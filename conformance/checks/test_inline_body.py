@@ -6,7 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks.support import require_payload_received, require_record
+from conformance.checks.support import (
+    require_announced,
+    require_payload_received,
+    require_record,
+)
 from conformance.depth import hypothesis_check
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
@@ -56,6 +60,8 @@ def test_an_inline_body_reaches_the_model_byte_for_byte(
             observed=f"status {exchange.status}",
             exchange=exchange,
         )
+        # Without an answer in shape and a location to look at, nothing reached is shown.
+        require_announced(exchange, purpose=f"an inline Body of {len(body)} bytes")
         outcome = session.wait_for_outcome(exchange)
         record = require_record(outcome, exchange, "IEA-BODY-002")
         require_payload_received(record, body, "IEA-BODY-002", exchange)

@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance.checks.support import accepted, announced_under
+from conformance.checks.support import announced_under, require_accepted
 from conformance.client import Exchange
 from conformance.depth import examples
 from conformance.observe import Outcome
@@ -70,15 +70,8 @@ class Lifecycle(RuleBasedStateMachine):
         self._track(Tracked(tag, True, None, exchange))
 
     def _track(self, tracked: Tracked) -> None:
-        checks = Checks()
-        checks.require(
-            accepted(tracked.exchange),
-            "IEA-WIRE-001",
-            expected="a valid request accepted",
-            observed=f"status {tracked.exchange.status}",
-            exchange=tracked.exchange,
-        )
-        checks.done()
+        # Accepted in the documented shape, or the invariants have nothing to hold on.
+        require_accepted(tracked.exchange, purpose="a valid lifecycle request")
         self.pending.append(tracked)
 
     @rule()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks.support import evidence_of, require_reported_failed
+from conformance.checks.support import evidence_of, require_accepted, require_reported_failed
 from conformance.client import HarnessError
 from conformance.scenarios import Invocation, SaturationObservation, Scenarios
 from conformance.violations import Checks, ContractViolation, require
@@ -30,6 +30,22 @@ def _observation(scenarios: Scenarios) -> SaturationObservation:
 @pytest.mark.behaviour("IEA-TTL-001")
 def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> None:
     seen = _observation(scenarios)
+    # Preconditions: the TTL request was queued, behind holders that demonstrably ran;
+    # a rejected request or idle workers prove nothing about expiry.
+    require_accepted(
+        seen.expiring.exchange, purpose=f"a request with RequestTTLSeconds={seen.ttl_seconds}"
+    )
+    unfinished = [h for h in seen.holders if h.outcome is None or h.outcome.output is None]
+    if unfinished:
+        raise ContractViolation(
+            "IEA-CONC-002",
+            expected=f"all {len(seen.holders)} requests holding the workers completed with an "
+            "output (the TTL request queues behind them)",
+            observed=f"{len(unfinished)} without an output (first: status "
+            f"{unfinished[0].exchange.status}, outcome {_kind(unfinished[0])})",
+            exchange=unfinished[0].exchange,
+            observations=unfinished[0].evidence(),
+        )
     witness = seen.witness.record
     if witness is None and not (seen.witness.outcome and seen.witness.outcome.output):
         # The target never completed the witness: its failure, not the harness's.
@@ -47,8 +63,8 @@ def test_an_expired_request_never_reaches_the_model(scenarios: Scenarios) -> Non
             f"be read (witness outcome: {_kind(seen.witness)})"
         )
     history = set(witness.history)
-    holder_tags = [h.tag for h in seen.holders if h.outcome and h.outcome.output]
-    if holder_tags and not set(holder_tags) <= history:
+    holder_tags = [h.tag for h in seen.holders]
+    if not set(holder_tags) <= history:
         raise HarnessError(
             "the probe's history does not list requests that demonstrably ran; it cannot "
             "prove an absence (more than one instance behind the endpoint?)"

@@ -9,7 +9,8 @@ from reports.results import Results
 
 
 def badge(results: Results) -> dict[str, Any]:
-    """Share of claimed MUSTs passed, e.g. ``97% MUST``; green only when conformant."""
+    """Share of claimed MUSTs passed, e.g. ``97% MUST``; green only when conformant (a
+    partial run: ``partial: 100% of 12 MUST judged``, blue when that part held)."""
     must = results.summary["must"]
     if results.harness_failed:
         message, color = "harness error", "lightgrey"
@@ -18,8 +19,11 @@ def badge(results: Results) -> dict[str, Any]:
     else:
         percent = math.floor(must["pass_percent"])
         message = f"{percent}% MUST"
+        if results.partial:
+            # Never the whole claim's green: say it is a part, and how large.
+            message = f"partial: {percent}% of {must['applicable']} MUST judged"
         if results.conformant:
-            color = "brightgreen"
+            color = "blue" if results.partial else "brightgreen"
         elif percent >= 90:
             color = "yellow"
         elif percent >= 50:

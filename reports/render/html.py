@@ -51,7 +51,8 @@ def render_html(results: Results) -> str:
 def _verdict_word(results: Results) -> str:
     if results.harness_failed:
         return "Harness error"
-    return "Conformant" if results.conformant else "Not conformant"
+    word = "Conformant" if results.conformant else "Not conformant"
+    return f"{word} (partial run)" if results.partial else word
 
 
 def _verdict(results: Results) -> str:
@@ -87,7 +88,9 @@ def _verdict(results: Results) -> str:
         f'<strong id="must-applicable">{must["applicable"]}</strong> claimed MUST behaviours '
         f'passed (<span id="must-percent">{must["pass_percent"]}</span>%)'
         + (f", {must['xfail']} expected failures" if must["xfail"] else "")
-        + f"</p>{f'<ul class=reasons>{reasons}</ul>' if reasons else ''}</header>"
+        + "</p>"
+        + (f'<p class="partial" id="partial">{_e(results.scope_note)}</p>' * results.partial)
+        + f"{f'<ul class=reasons>{reasons}</ul>' if reasons else ''}</header>"
         f'<dl class="run">{dl}</dl>'
     )
 

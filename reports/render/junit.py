@@ -65,7 +65,10 @@ def _suite(
         ("claimed", str(profile in results.claimed_profiles).lower()),
         ("seed", run.seed),
         ("command", run.command),
+        ("partial", results.scope_note),
     ):
+        if name == "partial" and not value:
+            continue
         ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
     for behaviour in behaviours:
         _case(suite, behaviour)

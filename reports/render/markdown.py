@@ -24,10 +24,13 @@ def render_markdown(results: Results, *, report_link: str = "report.html") -> st
         if results.harness_failed
         else ("Conformant" if results.conformant else "Not conformant")
     )
+    if results.partial:
+        word += " (partial run)"
     impl = f" ({run.implementation})" if run.implementation else ""
     lines = [
         f"## {icon} {word}: {_cell(run.target_name)}{_cell(impl)}",
         "",
+        *([f"> {_cell(results.scope_note)}", ""] if results.partial else []),
         f"**{must['passed']} / {must['applicable']}** claimed MUST behaviours passed "
         f"({must['pass_percent']}%) · revision `{run.target.get('revision') or ''}` · "
         f"profiles: {', '.join(results.claimed_profiles)}",

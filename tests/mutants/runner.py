@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -33,6 +34,9 @@ CLOCK_SCALE = 0.05
 # is its start-up, so a few more than the cores keeps both busy.
 OUTPUT_KEPT = 20_000
 PARALLEL = int(os.environ.get("CONFORMANCE_TEST_PARALLEL", "6"))
+# A frame of an installed library in a traceback, as Python or pytest prints it (not a
+# warning's location line).
+LIBRARY_FRAME = re.compile(r'File "[^"\n]*site-packages/|site-packages/[^\s:]+:\d+: in ')
 
 
 def check(module: str, *tests: str) -> tuple[str, ...]:
@@ -54,6 +58,10 @@ class SuiteRun:
     returncode: int
     output: str
     seconds: float
+    # Measured over the whole output, before it is cut to its tail.
+    longest_line: int = 0
+    # Python tracebacks and library frames (site-packages) the terminal showed.
+    library_traces: int = 0
 
     def status(self, behaviour: str) -> str:
         for result in self.document.get("behaviours", ()):
@@ -132,16 +140,21 @@ def run_suite(
         done = subprocess.run(
             command, env=full_env, cwd=workdir, capture_output=True, text=True, timeout=timeout
         )
-        returncode, output = done.returncode, (done.stdout + done.stderr)[-OUTPUT_KEPT:]
+        returncode, whole = done.returncode, done.stdout + done.stderr
+        output = whole[-OUTPUT_KEPT:]
     except subprocess.TimeoutExpired as exc:
         returncode = -1
-        tail = exc.stdout[-OUTPUT_KEPT:] if isinstance(exc.stdout, str) else ""
-        output = f"the suite did not finish within {timeout:.0f} s\n{tail}"
+        whole = exc.stdout if isinstance(exc.stdout, str) else ""
+        output = f"the suite did not finish within {timeout:.0f} s\n{whole[-OUTPUT_KEPT:]}"
+    longest = max((len(line) for line in whole.splitlines()), default=0)
+    traces = whole.count("Traceback (most recent call last)") + len(LIBRARY_FRAME.findall(whole))
     seconds = time.monotonic() - started
     document: dict[str, Any] = {}
     if results.is_file():
         document = json.loads(results.read_text(encoding="utf-8"))
-    return SuiteRun(name, tuple(selection), document, returncode, output, seconds)
+    return SuiteRun(
+        name, tuple(selection), document, returncode, output, seconds, longest, traces
+    )
 
 
 class SharedBackends:
