@@ -77,8 +77,8 @@ def test_violations_fail_should_breaks_advise_and_harness_faults_are_errors(
     assert statuses["IEA-WIRE-007"] == "fail"  # recorded, but a SHOULD does not fail the run
     assert statuses["IEA-OUT-001"] == "error"
     assert statuses["IEA-OUT-002"] == "pass"
-    # Named by the check, never judged by it: no evidence, so never a pass; recorded as a
-    # skip saying why (the check passed without reaching it).
+    # Named by the check, never judged by it: no evidence, so never a pass; recorded as
+    # untested, saying why (the check passed without reaching it).
     not_judged = next(b for b in document["behaviours"] if b["id"] == "IEA-OUT-003")
     assert (not_judged["status"], not_judged["reason"]) == (
         "untested",
