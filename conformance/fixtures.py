@@ -39,7 +39,8 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[ConformanceS
             from conformance.embedded import start_embedded
 
             scale = state.options.get("clock_scale") or EMBEDDED_CLOCK_SCALE
-            stack, settings = start_embedded(clock_scale=scale)
+            latency = request.config.getoption("reference_latency", default=None) or 0.0
+            stack, settings = start_embedded(clock_scale=scale, pickup_delay=latency)
             env = dict(settings.env)
             options = {
                 **state.options,
