@@ -46,6 +46,7 @@ MAX_LOOPS = 100_000
 
 Values = dict[str, Any]
 Strategies = Callable[[ConformanceSession], Mapping[str, SearchStrategy[Any]]]
+Judged = tuple[Values, Exchange, Outcome]
 
 
 def _no_strategies(session: ConformanceSession) -> Mapping[str, SearchStrategy[Any]]:
@@ -56,20 +57,28 @@ def _no_strategies(session: ConformanceSession) -> Mapping[str, SearchStrategy[A
 class OutcomePlan:
     """A check that waits for outcomes, split into what to send and how to judge it.
 
-    ``strategies(session)`` gives the keyword strategies of one example (none: one
-    example without values); ``send(session, values)`` sends it and returns the
-    exchange, judging nothing; ``judge(session, values, exchange, outcome)`` raises
-    :class:`ContractViolation` when the target broke a behaviour.
+    ``strategies(session)`` gives the keyword strategies of one example, drawn by
+    Hypothesis; or ``fixed(session)`` lists the examples (designed, not drawn); with
+    neither, one example without values. ``send(session, values)`` sends one and
+    returns the exchange, judging nothing (it may keep what it saw at sending time in
+    ``values`` under a key starting with ``_``); ``judge(session, values, exchange,
+    outcome)`` raises :class:`ContractViolation` when the target broke a behaviour
+    in one example; ``judge_all(session, judged)`` judges across the examples (e.g.
+    that their locations are distinct).
     """
 
     name: str
     send: Callable[[ConformanceSession, Values], Exchange]
-    judge: Callable[[ConformanceSession, Values, Exchange, Outcome], None]
+    judge: Callable[[ConformanceSession, Values, Exchange, Outcome], None] | None = None
     strategies: Strategies = _no_strategies
+    fixed: Callable[[ConformanceSession], list[Values]] | None = None
+    judge_all: Callable[[ConformanceSession, list[Judged]], None] | None = None
     kind: str = "outcome"
 
     def draw(self, session: ConformanceSession) -> list[Values]:
         """The examples Hypothesis draws for this plan (the run's seed and depth)."""
+        if self.fixed is not None:
+            return [dict(values) for values in self.fixed(session)]
         strategies = dict(self.strategies(session))
         if not strategies:
             return [{}]
@@ -172,18 +181,27 @@ class Overlap:
                 raise example.error
         watches = [e.watch for e in run.examples if e.watch is not None]
         self._session.await_outcomes(watches)
-        failures: list[tuple[int, Example, AssertionError]] = []
-        for index, example in enumerate(run.examples):
+        judged: list[Judged] = []
+        for example in run.examples:
             assert example.exchange is not None and example.watch is not None
+            judged.append((example.values, example.exchange, example.watch.outcome()))
+        if plan.judge_all is not None:
+            plan.judge_all(self._session, judged)
+        failures: list[tuple[int, Example, AssertionError]] = []
+        for index, (example, (values, exchange, outcome)) in enumerate(
+            zip(run.examples, judged, strict=True)
+        ):
+            if plan.judge is None:
+                break
             try:
-                plan.judge(self._session, example.values, example.exchange, example.watch.outcome())
+                plan.judge(self._session, values, exchange, outcome)
             except (ContractViolation, ContractViolations) as violation:
                 failures.append((index, example, violation))
         if failures:
             index, example, violation = min(
-                failures, key=lambda f: (len(pretty(f[1].values)), f[0])
+                failures, key=lambda f: (len(pretty(_printable(f[1].values))), f[0])
             )
-            if example.values:
+            if _printable(example.values):
                 violation.add_note(_falsifying(plan, example.values, index, len(run.examples),
                                                len(failures)))
             raise violation
@@ -240,8 +258,15 @@ class Overlap:
             oldest.done.wait(0.5)
 
 
+def _printable(values: Values) -> Values:
+    """The drawn values, without what ``send`` kept for the judge."""
+    return {name: value for name, value in values.items() if not name.startswith("_")}
+
+
 def _falsifying(plan: OutcomePlan, values: Values, index: int, count: int, failed: int) -> str:
-    arguments = "".join(f"    {name}={pretty(value)},\n" for name, value in values.items())
+    arguments = "".join(
+        f"    {name}={pretty(value)},\n" for name, value in _printable(values).items()
+    )
     return (
         f"Falsifying example: {plan.name}(\n{arguments})\n"
         f"(example {index + 1} of {count} sent together; {failed} of them failed, "

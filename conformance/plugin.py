@@ -226,9 +226,12 @@ def _wave(item: pytest.Item) -> tuple[int, str]:
     """
     marker = item.get_closest_marker("scenario") if _behaviours(item) else None
     if marker is None:
-        return (0, "")
+        # Outcome checks (conformance.overlap) send their requests before the first
+        # check and judge them after the plain checks, when most outcomes are in.
+        overlapped = getattr(getattr(item, "function", None), "outcome_plan", None)
+        return (1 if overlapped is not None and _behaviours(item) else 0, "")
     # Grouped by scenario name (saturation, the slow one, sorts first).
-    return (-1 if _is_xdist_worker(item.config) else 1, str(marker.args[0]))
+    return (-1 if _is_xdist_worker(item.config) else 2, str(marker.args[0]))
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -13,7 +13,7 @@ from conformance.client import Exchange
 from conformance.depth import examples
 from conformance.judge import Checks
 from conformance.observe import Outcome, parse_location
-from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
+from conformance.overlap import Judged, OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
 
@@ -22,31 +22,27 @@ UUID_OUT = re.compile(
 )
 
 
-@pytest.mark.behaviour(
-    "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007"
-)
-def test_each_request_gets_its_own_output_under_the_output_path(
-    conformance_session: ConformanceSession,
-) -> None:
-    session = conformance_session
-    config = session.async_config
-    assert config is not None
+def _own_output_examples(session: ConformanceSession) -> list[Values]:
     count = max(4, examples("outcome"))
     # Half the requests share one input: each must still get its own output.
     shared = session.put_input(probe_payload(tag=new_tag("output-shared")))
-    exchanges = [
-        session.invoke_probe(
-            probe_payload(tag=new_tag("output")),
-            extra_params={"InputLocation": shared} if index % 2 else None,
-        )
-        for index in range(count)
-    ]
-    for exchange in exchanges:
+    return [{"index": index, "_input": shared if index % 2 else None} for index in range(count)]
+
+
+def _send_own_output(session: ConformanceSession, values: Values) -> Exchange:
+    extra = {"InputLocation": values["_input"]} if values["_input"] else None
+    return session.invoke_probe(probe_payload(tag=new_tag("output")), extra_params=extra)
+
+
+def _judge_own_outputs(session: ConformanceSession, judged: list[Judged]) -> None:
+    config = session.async_config
+    assert config is not None
+    count = len(judged)
+    for _, exchange, _ in judged:
         require_accepted(exchange, purpose="a valid probe request")
-    outcomes = session.wait_for_outcomes(exchanges)
     checks = Checks()
     locations: dict[str, int] = {}
-    for index, (exchange, outcome) in enumerate(zip(exchanges, outcomes, strict=True)):
+    for index, (_, exchange, outcome) in enumerate(judged):
         announced = exchange.output_location
         checks.require(
             announced_under(announced, config.s3_output_path),
@@ -102,6 +98,21 @@ def test_each_request_gets_its_own_output_under_the_output_path(
             exchange=exchange,
         )
     checks.done()
+
+
+OWN_OUTPUTS = OutcomePlan(
+    "own_outputs", fixed=_own_output_examples, send=_send_own_output, judge_all=_judge_own_outputs
+)
+
+
+@pytest.mark.behaviour(
+    "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007"
+)
+@overlapped(OWN_OUTPUTS)
+def test_each_request_gets_its_own_output_under_the_output_path(
+    conformance_overlap: Overlap,
+) -> None:
+    conformance_overlap.judge(OWN_OUTPUTS)
 
 
 def _send_sized(session: ConformanceSession, values: Values) -> Exchange:

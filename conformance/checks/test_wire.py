@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given
 
-from conformance.checks.support import require_accepted, require_completed
+from conformance.checks.support import require_accepted, require_completed_outcome
+from conformance.client import Exchange
 from conformance.depth import hypothesis_check
 from conformance.judge import Checks, require
-from conformance.observe import parse_location
+from conformance.observe import Outcome, parse_location
+from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from strategies.requests import valid_requests
@@ -125,16 +127,16 @@ def test_errors_use_the_rest_json_error_shape(conformance_session: ConformanceSe
     )
 
 
-@pytest.mark.needs_probe
-@pytest.mark.behaviour("IEA-WIRE-006")
-def test_the_response_never_carries_the_inference_result(
-    conformance_session: ConformanceSession,
+def _send_tagged(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(probe_payload(tag=values["tag"]))
+
+
+def _judge_no_result(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
 ) -> None:
-    session = conformance_session
-    tag = new_tag("no-result-in-response")
-    exchange = session.invoke_probe(probe_payload(tag=tag))
+    tag = values["tag"]
     # Only a completed inference has a result that could leak into the response.
-    require_completed(session, exchange, purpose="a probe request whose result is its tag")
+    require_completed_outcome(exchange, outcome, purpose="a probe request whose result is its tag")
     response_text = exchange.response.body.decode("latin-1") + " ".join(
         exchange.response.headers.values()
     )
@@ -145,3 +147,18 @@ def test_the_response_never_carries_the_inference_result(
         observed="the probe record's tag appears in the response",
         exchange=exchange,
     )
+
+
+NO_RESULT = OutcomePlan(
+    "no_result_in_response",
+    fixed=lambda session: [{"tag": new_tag("no-result-in-response")}],
+    send=_send_tagged,
+    judge=_judge_no_result,
+)
+
+
+@pytest.mark.needs_probe
+@pytest.mark.behaviour("IEA-WIRE-006")
+@overlapped(NO_RESULT)
+def test_the_response_never_carries_the_inference_result(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(NO_RESULT)
