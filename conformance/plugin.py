@@ -69,6 +69,7 @@ class RunState:
     # Under pytest-xdist: what the workers reported about the target (controller only).
     worker_target: dict[str, Any] | None = None
     worker_invocations: int = 0
+    worker_api_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def revision(self) -> str:
@@ -379,6 +380,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     if info.get("target") and state.worker_target is None:
         state.worker_target = info["target"]
     state.worker_invocations += int(info.get("invocations") or 0)
+    if info.get("api_calls"):
+        state.worker_api_calls.append(info["api_calls"])
 
 
 def _judge(
@@ -675,6 +678,7 @@ def _send_worker_info(config: pytest.Config, state: RunState) -> None:
     config.workeroutput["conformance"] = {  # type: ignore[attr-defined]
         "target": described,
         "invocations": invocations,
+        "api_calls": state.session.api_calls.to_dict() if state.session is not None else None,
     }
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import botocore
 
 from conformance import __version__, depth, sensitive
+from conformance.api_calls import merge_counts
 from conformance.reproduce import reproduce_command
 from spec.catalogue import load_catalogue
 from spec.revisions import CURRENT
@@ -46,10 +47,14 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
     elif embedded:
         described["implementation"] = {"name": "reference", "version": __version__}
     session = state.session
+    api_calls: dict[str, Any] | None = None
     if session is not None:
         described["invocations"] = session.invoker.sent
+        api_calls = session.api_calls.to_dict()
     elif state.worker_invocations:
         described["invocations"] = state.worker_invocations
+    if session is None and state.worker_api_calls:
+        api_calls = merge_counts(state.worker_api_calls)
     run = RunInfo(
         suite_version=__version__,
         spec_revision=CURRENT,
@@ -68,6 +73,7 @@ def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequenc
             seed=str(state.seed),
             depth=depth.current_depth(),
         ),
+        api_calls=api_calls,
     )
     records = [
         TestRecord(

@@ -91,9 +91,11 @@ class RunInfo:
     depth: str = ""
     pytest_exit_code: int = 0
     command: str = ""
+    # The AWS calls the suite made: {"total": n, "services": {service: {"total", "operations"}}}
+    api_calls: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "suite_version": self.suite_version,
             "spec_revision": self.spec_revision,
             "botocore_version": self.botocore_version,
@@ -106,6 +108,9 @@ class RunInfo:
             "pytest_exit_code": self.pytest_exit_code,
             "command": self.command,
         }
+        if self.api_calls is not None:
+            document["api_calls"] = copy.deepcopy(self.api_calls)
+        return document
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunInfo:
@@ -121,6 +126,7 @@ class RunInfo:
             depth=data.get("depth", ""),
             pytest_exit_code=int(data.get("pytest_exit_code", 0)),
             command=data.get("command", ""),
+            api_calls=copy.deepcopy(data["api_calls"]) if data.get("api_calls") else None,
         )
 
     @property
