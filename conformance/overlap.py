@@ -33,9 +33,9 @@ from hypothesis.vendor.pretty import pretty
 
 from conformance.client import Exchange, HarnessError
 from conformance.depth import hypothesis_check
-from conformance.judge import ContractViolation, ContractViolations
 from conformance.observe import Outcome
 from conformance.session import ConformanceSession
+from conformance.violations import ContractViolation, ContractViolations
 from conformance.watcher import Watch
 
 # Requests of the suite queued per worker of the endpoint, at most.

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import strategies as st
 
 from conformance.client import Exchange, HarnessError
-from conformance.judge import ContractViolation, require
 from conformance.observe import Outcome
 from conformance.overlap import OutcomePlan, Overlap, Values
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.target import resolve_target
+from conformance.violations import ContractViolation, require
 from reference.stack import EmbeddedStack
 
 PICKUP_DELAY = 0.3

@@ -6,11 +6,11 @@ import pytest
 
 from conformance.checks.support import require_announced, require_completed_outcome
 from conformance.client import Exchange
-from conformance.judge import require
 from conformance.observe import Outcome, parse_location
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import require
 
 pytestmark = pytest.mark.needs_probe
 

@@ -6,10 +6,10 @@ import pytest
 
 from conformance.checks.support import announced_under, require_accepted
 from conformance.client import Exchange
-from conformance.judge import Checks
 from conformance.overlap import Judged, OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 pytestmark = pytest.mark.needs_probe
 

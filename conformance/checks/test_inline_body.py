@@ -7,11 +7,11 @@ from hypothesis import strategies as st
 
 from conformance.checks.support import require_payload_received, require_record
 from conformance.client import Exchange
-from conformance.judge import require
 from conformance.observe import Outcome
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import require
 
 
 @pytest.mark.behaviour("IEA-BODY-001")

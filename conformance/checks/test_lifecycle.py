@@ -29,10 +29,10 @@ from hypothesis.stateful import (
 from conformance.checks.support import accepted, announced_under
 from conformance.client import Exchange
 from conformance.depth import examples
-from conformance.judge import Checks, ContractViolation, ContractViolations
 from conformance.observe import Outcome
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, ContractViolation, ContractViolations
 from conformance.watcher import Watch
 
 pytestmark = pytest.mark.needs_probe

@@ -10,11 +10,11 @@ from hypothesis import given
 from conformance.checks.support import require_accepted
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, require
 from conformance.observe import Outcome, parse_location
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.values import filenames, s3_output_path_extensions
 
 

@@ -8,11 +8,11 @@ from hypothesis import assume, given
 from conformance.checks.support import require_accepted, require_completed_outcome
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, require
 from conformance.observe import Outcome, parse_location
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.requests import valid_requests
 
 
