@@ -82,6 +82,18 @@ def test_plain_pytest_prints_a_verdict_writes_the_report_and_leaves_the_cwd_clea
     assert _judged(report) == {"IEA-HDR-001": "pass"}
 
 
+def test_the_results_count_the_aws_calls_the_suite_made(plain_run):
+    cwd, _ = plain_run
+    document = json.loads((cwd / "conformance-report" / "results.json").read_text("utf-8"))
+    calls = document["run"]["api_calls"]
+    services = calls["services"]
+    # Inputs written and outcomes read in S3; the notification queue made and read in SQS.
+    assert services["s3"]["operations"]["PutObject"] >= 1
+    assert services["s3"]["operations"]["GetObject"] >= 1
+    assert services["sqs"]["operations"]["CreateQueue"] == 1
+    assert calls["total"] == sum(entry["total"] for entry in services.values())
+
+
 def test_rerun_failed_with_lf_against_a_shipped_target_name(plain_run, tmp_path):
     """`conformance run --target reference --rerun-failed DIR --lf` as one command."""
     source = plain_run[0] / "conformance-report" / "results.json"
