@@ -254,8 +254,9 @@ class Overlap:
         for _ in range(MAX_LOOPS):
             if self._count_in_flight() < self.window or time.monotonic() > end:
                 return
-            oldest = next(w for w in self._in_flight if not w.done.is_set())
-            oldest.done.wait(0.5)
+            oldest = next((w for w in self._in_flight if not w.done.is_set()), None)
+            if oldest is not None:
+                oldest.done.wait(0.5)
 
 
 def _printable(values: Values) -> Values:
