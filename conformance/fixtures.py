@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conformance.overlap import OutcomePlan, Overlap, plan_of
 from conformance.run_state import STATE, RunState
 from conformance.scenarios import Scenarios
 from conformance.session import AsyncConfig, ConformanceSession
@@ -38,7 +39,8 @@ def conformance_session(request: pytest.FixtureRequest) -> Iterator[ConformanceS
             from conformance.embedded import start_embedded
 
             scale = state.options.get("clock_scale") or EMBEDDED_CLOCK_SCALE
-            stack, settings = start_embedded(clock_scale=scale)
+            latency = request.config.getoption("reference_latency", default=None) or 0.0
+            stack, settings = start_embedded(clock_scale=scale, pickup_delay=latency)
             env = dict(settings.env)
             options = {
                 **state.options,
@@ -138,11 +140,49 @@ def _start_scenarios_early(request: pytest.FixtureRequest) -> None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """xdist worker: start the scenarios of checks sent to it since the last check."""
-    runner = item.config.stash.get(RUNNER, None)
-    if runner is None or not hasattr(item.config, "workerinput"):
+    """xdist worker: start the scenarios and outcome plans of checks sent to it since
+    the last check."""
+    if not hasattr(item.config, "workerinput"):
         return
-    runner.start(_scenarios_of(_items_to_run(item.session)))
+    runner = item.config.stash.get(RUNNER, None)
+    if runner is not None:
+        runner.start(_scenarios_of(_items_to_run(item.session)))
+    overlap = item.config.stash.get(OVERLAP, None)
+    if overlap is not None:
+        overlap.start(_plans_of(_items_to_run(item.session)))
+
+
+OVERLAP = pytest.StashKey[Overlap]()
+
+
+@pytest.fixture(scope="session")
+def conformance_overlap(
+    request: pytest.FixtureRequest, conformance_session: ConformanceSession
+) -> Iterator[Overlap]:
+    """Sends the examples of outcome checks early; each check judges its own."""
+    overlap = Overlap(conformance_session)
+    request.config.stash[OVERLAP] = overlap
+    try:
+        yield overlap
+    finally:
+        del request.config.stash[OVERLAP]
+        overlap.shutdown()
+
+
+def _plans_of(items: Iterable[pytest.Item]) -> list[OutcomePlan]:
+    plans = (plan_of(item) for item in items if not item.get_closest_marker("skip"))
+    return list({plan.name: plan for plan in plans if plan is not None}.values())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _send_outcome_checks_early(request: pytest.FixtureRequest) -> None:
+    """After the slow scenarios started: send the examples of every outcome check
+    this process will run, so their outcome waits overlap with the other checks."""
+    if not _plans_of(request.session.items):
+        return
+    request.getfixturevalue("_start_scenarios_early")
+    overlap: Overlap = request.getfixturevalue("conformance_overlap")
+    overlap.start(_plans_of(_items_to_run(request.session)))
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,15 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conformance import recording
-from conformance.client import Exchange, HarnessError
-from conformance.s3uri import S3Location, parse_location
+from conformance.client import HarnessError
+from conformance.s3uri import S3Location
 
 # Object bodies larger than this are not kept in memory in full (hostile targets).
 MAX_OBJECT_BYTES = 4_000_000
@@ -91,13 +91,10 @@ class Outcome:
 
 
 class S3Observer:
-    """Reads objects a target wrote, waiting for them under a deadline."""
+    """Reads objects a target wrote (waiting for them is :mod:`conformance.watcher`'s job)."""
 
-    # A target writing both outcomes writes them back to back; a quarter second
-    # after the first is long enough to see the second, short enough to repeat.
-    def __init__(self, s3: Any, *, grace_seconds: float = 0.25) -> None:
+    def __init__(self, s3: Any) -> None:
         self._s3 = s3
-        self.grace_seconds = grace_seconds
 
     def exists(self, location: S3Location) -> bool:
         try:
@@ -130,82 +127,6 @@ class S3Observer:
             size=int(response.get("ContentLength", len(body))),
             content_type=response.get("ContentType"),
         )
-
-    def wait_for_outcome(self, exchange: Exchange, *, deadline: float) -> Outcome:
-        """Wait until the output or the failure object of ``exchange`` exists.
-
-        Once one exists, the other is watched for a short grace period so that a
-        target writing both is caught. ``deadline`` is seconds from now.
-        """
-        return self.wait_for_outcomes([exchange], deadline=deadline)[0]
-
-    def wait_for_outcomes(
-        self, exchanges: Sequence[Exchange], *, deadline: float
-    ) -> list[Outcome]:
-        """Wait for every exchange's outcome in one polling loop."""
-        started = time.monotonic()
-        end = started + deadline
-        outputs: dict[int, S3Object | None] = {}
-        failures: dict[int, S3Object | None] = {}
-        first_seen: dict[int, float] = {}
-        waited: dict[int, float] = {}
-        locations = [
-            (parse_location(e.output_location), parse_location(e.failure_location))
-            for e in exchanges
-        ]
-        # An answer that announced no location has nothing to wait for: its outcome
-        # is "none" at once, not after the deadline (a broken target is judged fast).
-        pending = [
-            i for i, (out, fail) in enumerate(locations) if (out and out.key) or (fail and fail.key)
-        ]
-        for index in set(range(len(exchanges))) - set(pending):
-            waited[index] = 0.0
-        delay = 0.02
-        for _ in range(MAX_POLLS):
-            now = time.monotonic()
-            still: list[int] = []
-            for index in pending:
-                out_loc, fail_loc = locations[index]
-                if outputs.get(index) is None:
-                    outputs[index] = self.fetch(out_loc)
-                if failures.get(index) is None:
-                    failures[index] = self.fetch(fail_loc)
-                found_any = outputs[index] is not None or failures[index] is not None
-                found_both = outputs[index] is not None and failures[index] is not None
-                if found_any and index not in first_seen:
-                    first_seen[index] = now
-                settled = found_both or (
-                    found_any and now - first_seen[index] >= self.grace_seconds
-                )
-                if settled or now >= end:
-                    waited[index] = now - started
-                else:
-                    still.append(index)
-            pending = still
-            if not pending:
-                break
-            now = time.monotonic()
-            remaining = end - now
-            if remaining <= 0:
-                continue
-            # Wake when a grace period ends, not up to a backoff step (1 s) after it.
-            grace_ends = [
-                first_seen[i] + self.grace_seconds - now for i in pending if i in first_seen
-            ]
-            time.sleep(max(0.0, min(delay, remaining, *grace_ends)))
-            delay = min(delay * 1.6, 1.0)
-        observed = [
-            Outcome(
-                output=outputs.get(i),
-                failure=failures.get(i),
-                waited=waited.get(i, time.monotonic() - started),
-                output_location=locations[i][0],
-                failure_location=locations[i][1],
-            )
-            for i in range(len(exchanges))
-        ]
-        recording.record_outcomes(exchanges, observed)
-        return observed
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="how many Hypothesis examples per check (default: standard)",
     )
     group.addoption("--conformance-results-json", help="write the results document here")
+    group.addoption(
+        "--reference-latency",
+        type=float,
+        metavar="SECONDS",
+        help="embedded reference only: each accepted request waits SECONDS before a worker "
+        "may pick it up, as on a real endpoint (default 0)",
+    )
 
 
 def add_markers(config: pytest.Config) -> None:

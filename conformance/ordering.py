@@ -1,4 +1,5 @@
-"""The order checks run in: those that read a slow scenario last (first under xdist)."""
+"""The order checks run in: outcome checks after the plain ones, those that read a slow
+scenario last (first under xdist)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ def _wave(item: pytest.Item) -> tuple[int, str]:
     """
     marker = item.get_closest_marker("scenario") if behaviours(item) else None
     if marker is None:
-        return (0, "")
+        # Outcome checks (conformance.overlap) send their requests before the first
+        # check and judge them after the plain checks, when most outcomes are in.
+        overlapped = getattr(getattr(item, "function", None), "outcome_plan", None)
+        return (1 if overlapped is not None and behaviours(item) else 0, "")
     # Grouped by scenario name (saturation, the slow one, sorts first).
-    return (-1 if is_xdist_worker(item.config) else 1, str(marker.args[0]))
+    return (-1 if is_xdist_worker(item.config) else 2, str(marker.args[0]))
 
 
 def order(items: list[pytest.Item], judged: list[pytest.Item]) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import botocore
 
 from conformance import __version__, depth, sensitive
+from conformance.api_calls import merge_counts
 from conformance.reproduce import reproduce_command
 from spec.catalogue import load_catalogue
 from spec.revisions import CURRENT
@@ -54,10 +55,14 @@ def write_results(
     elif embedded:
         described["implementation"] = {"name": "reference", "version": __version__}
     session = state.session
+    api_calls: dict[str, Any] | None = None
     if session is not None:
         described["invocations"] = session.invoker.sent
+        api_calls = session.api_calls.to_dict()
     elif state.worker_invocations:
         described["invocations"] = state.worker_invocations
+    if session is None and state.worker_api_calls:
+        api_calls = merge_counts(state.worker_api_calls)
     run = RunInfo(
         suite_version=__version__,
         spec_revision=CURRENT,
@@ -77,6 +82,7 @@ def write_results(
             depth=depth.current_depth(),
         ),
         selection=selection if selection and selection.get("partial") else None,
+        api_calls=api_calls,
     )
     # Redacted once, with the values the run registered as secret (and the environment's).
     results = build_results(run, state.outcomes, load_catalogue(), secrets=sensitive.registered())

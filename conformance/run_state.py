@@ -41,6 +41,7 @@ class RunState:
     # Under pytest-xdist: what the workers reported about the target (controller only).
     worker_target: dict[str, Any] | None = None
     worker_invocations: int = 0
+    worker_api_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def revision(self) -> str:

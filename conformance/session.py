@@ -24,9 +24,11 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from conformance import recording, sensitive
+from conformance.api_calls import ApiCallCounter
 from conformance.client import Exchange, Invoker, Signing, TargetMisbehaved
 from conformance.observe import NotificationInbox, Outcome, S3Observer, parse_location
 from conformance.target import ConfigurationError, Target
+from conformance.watcher import OutcomeWatcher, Watch
 
 # The contract's TTL floor: RequestTTLSeconds has minimum 60 [model].
 TTL_FLOOR_SECONDS = 60
@@ -122,6 +124,7 @@ class ConformanceSession:
         self.run_id = f"conformance-run-{stamp}-{uuid.uuid4().hex[:6]}{suffix}"
         self.run_prefix = "/".join(p for p in (target.input_prefix, self.run_id) if p)
         self._boto = self._boto_session(credentials_env)
+        self.api_calls = ApiCallCounter()
         config = Config(
             connect_timeout=5,
             read_timeout=30,
@@ -147,6 +150,7 @@ class ConformanceSession:
             credentials=credentials,
         )
         self.observer = S3Observer(self.s3)
+        self.watcher = OutcomeWatcher(self.observer, self.s3)
         self.resources = RunResources()
         self.async_config: AsyncConfig | None = None
         self.inbox: NotificationInbox | None = None
@@ -176,8 +180,10 @@ class ConformanceSession:
         return boto3.Session(region_name=self.target.region)
 
     def _client(self, service: str, config: Config) -> Any:
-        return self._boto.client(
-            service, endpoint_url=self.target.endpoint_url(service), config=config
+        return self.api_calls.attach(
+            self._boto.client(
+                service, endpoint_url=self.target.endpoint_url(service), config=config
+            )
         )
 
     @property
@@ -391,17 +397,25 @@ class ConformanceSession:
         params.update(extra_params or {})
         return self.invoke(params, extra_headers=extra_headers)
 
+    def watch(self, exchange: Exchange, *, deadline: float | None = None) -> Watch:
+        """Start looking for ``exchange``'s outcome now (the session's one watcher)."""
+        return self.watcher.watch(exchange, deadline=deadline or self.outcome_deadline)
+
+    def await_outcomes(self, watches: list[Watch]) -> list[Outcome]:
+        """The outcomes of requests watched earlier, once each settled."""
+        outcomes = self.watcher.wait(watches)
+        recording.record_outcomes([w.exchange for w in watches], outcomes)
+        return outcomes
+
     def wait_for_outcome(self, exchange: Exchange, *, deadline: float | None = None) -> Outcome:
-        return self.observer.wait_for_outcome(
-            exchange, deadline=deadline or self.outcome_deadline
-        )
+        return self.wait_for_outcomes([exchange], deadline=deadline)[0]
 
     def wait_for_outcomes(
         self, exchanges: list[Exchange], *, deadline: float | None = None
     ) -> list[Outcome]:
-        return self.observer.wait_for_outcomes(
-            exchanges, deadline=deadline or self.outcome_deadline
-        )
+        """Wait for every exchange's outcome at once; each is judged after the
+        same deadline, counted from now."""
+        return self.await_outcomes([self.watch(e, deadline=deadline) for e in exchanges])
 
     def revision_has(self, introduced: str) -> bool:
         from spec.revisions import includes
@@ -436,35 +450,51 @@ class ConformanceSession:
         """Delete the outcomes of the run's requests, waiting (bounded) for late ones.
 
         Requests whose outcome no check waited for may still be running; deleting
-        before they land would leave their objects behind.
+        before they land would leave their objects behind. The watcher looks for them
+        all at once (listings, not one request per object); deletes go in batches.
         """
         allowed = [p for p in self._outcome_prefixes() if p]
-        pairs = [
-            tuple(
-                loc
-                for loc in (parse_location(out), parse_location(fail))
-                # Only where the endpoint config says outcomes go: a target that wrote
-                # elsewhere does not get the suite deleting there.
-                if loc is not None and any(loc.is_under(p) for p in allowed)
-            )
-            for out, fail in outcomes
+
+        def ours(uri: str | None) -> str | None:
+            # Only where the endpoint config says outcomes go: a target that wrote
+            # elsewhere does not get the suite deleting there.
+            location = parse_location(uri)
+            if location is None or not any(location.is_under(p) for p in allowed):
+                return None
+            return uri
+
+        pairs = [(ours(out), ours(fail)) for out, fail in outcomes]
+        pairs = [pair for pair in pairs if any(pair)]
+        deadline = 0.0 if self._unresponsive else self.timing.outcome_base
+        watched = [
+            self.watcher.watch_locations(out, fail, deadline=deadline)
+            for out, fail in pairs
+            if not self._seen_landed(out, fail)
         ]
-        pending = [pair for pair in pairs if pair]
-
-        def all_landed() -> bool:
-            pending[:] = [p for p in pending if not any(map(self.observer.exists, p))]
-            return not pending
-
-        wait_until(all_landed, deadline=0.0 if self._unresponsive else self.timing.outcome_base)
-        removed = 0
+        self.watcher.wait(watched)
+        self.watcher.close()
+        by_bucket: dict[str, list[str]] = {}
         for pair in pairs:
-            for location in pair:
+            for uri in pair:
+                location = parse_location(uri)
+                if location is not None and location.key:
+                    by_bucket.setdefault(location.bucket, []).append(location.key)
+        removed = 0
+        for bucket, keys in by_bucket.items():
+            for start in range(0, len(keys), 1000):
+                batch = keys[start : start + 1000]
                 try:
-                    self.s3.delete_object(Bucket=location.bucket, Key=location.key)
-                    removed += 1
+                    answer = self.s3.delete_objects(
+                        Bucket=bucket,
+                        Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True},
+                    )
                 except (ClientError, BotoCoreError):
-                    pass
+                    continue
+                removed += len(batch) - len(answer.get("Errors") or [])
         return removed
+
+    def _seen_landed(self, output: str | None, failure: str | None) -> bool:
+        return any(parse_location(uri) in self.watcher.landed for uri in (output, failure) if uri)
 
     def _outcome_prefixes(self) -> list[str]:
         if self.async_config is None:

@@ -64,6 +64,8 @@ def receive_worker_info(node: Any) -> None:
     if info.get("target") and state.worker_target is None:
         state.worker_target = info["target"]
     state.worker_invocations += int(info.get("invocations") or 0)
+    if info.get("api_calls"):
+        state.worker_api_calls.append(info["api_calls"])
 
 
 def send_worker_info(config: pytest.Config, state: RunState) -> None:
@@ -79,4 +81,5 @@ def send_worker_info(config: pytest.Config, state: RunState) -> None:
     config.workeroutput["conformance"] = {  # type: ignore[attr-defined]
         "target": described,
         "invocations": invocations,
+        "api_calls": state.session.api_calls.to_dict() if state.session is not None else None,
     }

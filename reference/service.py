@@ -97,15 +97,21 @@ class ReferenceService:
         shutdown_grace: float = 30.0,
         describe_ttl: float = 2.0,
         threads: int = 32,
+        pickup_delay: float = 0.0,
     ) -> None:
         """`credentials`: access key -> secret accepted from callers.
 
         `containers`: model image URI -> base URL of the container running it
         (`"*"` matches any image). `shutdown_grace`: how long `stop()` lets
         accepted requests finish before failing the rest (real seconds).
+        `pickup_delay`: real seconds each accepted request waits before it is queued
+        for a worker (a real endpoint's internal queue and scale-up; 0 = none).
         """
         if clock_scale <= 0:
             raise ValueError(f"clock_scale={clock_scale}: must be positive")
+        if pickup_delay < 0:
+            raise ValueError(f"pickup_delay={pickup_delay}: must be 0 or more")
+        self.pickup_delay = pickup_delay
         self.host = host
         self.region = region
         self.clock_scale = clock_scale
@@ -144,7 +150,8 @@ class ReferenceService:
         )
         self._finisher = Finisher(self.parts, gateway, self.region)
         self._runtime = Runtime(
-            self.parts, gateway, self._session, self._finisher, self.clock_scale
+            self.parts, gateway, self._session, self._finisher, self.clock_scale,
+            pickup_delay=self.pickup_delay,
         )
         app = web.Application(client_max_size=MAX_READ_BYTES)
         app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)

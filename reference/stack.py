@@ -66,8 +66,11 @@ class EmbeddedStack:
         region: str = "us-east-1",
         host: str = "127.0.0.1",
         shutdown_grace: float = 2.0,
+        pickup_delay: float = 0.0,
     ) -> None:
         self.clock_scale = clock_scale
+        # Real seconds each accepted request waits before a worker may take it.
+        self.pickup_delay = pickup_delay
         self.parts = parts or DEFAULT_PARTS
         self.access_key, self.secret_key = credentials or random_credentials()
         self.max_concurrency = max_concurrency
@@ -229,6 +232,7 @@ class EmbeddedStack:
                 self.secret_key,
             ),
             shutdown_grace=self.shutdown_grace,
+            pickup_delay=self.pickup_delay,
         )
         service.start()
         self._stoppers.append(service.stop)

@@ -37,6 +37,9 @@ class Runtime:
     session: aiohttp.ClientSession
     finisher: Finisher
     clock_scale: float
+    # Real seconds an accepted request waits before a worker may pick it up, as on a
+    # real endpoint (internal queue, scale-up): the latency knob (`serve --latency`).
+    pickup_delay: float = 0.0
 
 
 def failed(kind: FailureKind, reason: str, **kw: object) -> Outcome:
@@ -49,6 +52,8 @@ class EndpointPool:
         self._rt = runtime
         self._queue: asyncio.Queue[Job | None] = asyncio.Queue()
         self._timers: dict[Job, asyncio.TimerHandle] = {}
+        # Accepted requests still inside their pickup delay, not yet on the queue.
+        self._delayed: dict[Job, asyncio.TimerHandle] = {}
         self._pending = 0  # queued or running, not yet handed to the finisher
         self._idle = asyncio.Event()
         self._idle.set()
@@ -74,6 +79,15 @@ class EndpointPool:
             loop = asyncio.get_running_loop()
             delay = max(0.0, deadline - time.monotonic())
             self._timers[job] = loop.call_later(delay, self._expire_if_queued, job)
+        if self._rt.pickup_delay > 0:
+            # The TTL runs from receipt, through the delay: a request can expire in it.
+            loop = asyncio.get_running_loop()
+            self._delayed[job] = loop.call_later(self._rt.pickup_delay, self._pick_up, job)
+        else:
+            self._queue.put_nowait(job)
+
+    def _pick_up(self, job: Job) -> None:
+        self._delayed.pop(job, None)
         self._queue.put_nowait(job)
 
     def _expire_if_queued(self, job: Job) -> None:
@@ -202,6 +216,11 @@ class EndpointPool:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), remaining)
         self._abort.set()
+        for job, handle in list(self._delayed.items()):
+            handle.cancel()
+            if job not in self._timers and job.state is JobState.QUEUED:
+                self._settle(job, self._shutdown_failure())
+        self._delayed.clear()
         for job, timer in list(self._timers.items()):
             timer.cancel()
             if job.state is JobState.QUEUED:

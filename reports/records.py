@@ -96,6 +96,8 @@ class RunInfo:
     # A partial run's selection: ``partial, narrowed_by [str], tests, deselected,
     # behaviours [the IDs its checks judge], profiles_not_run``; None for a whole run.
     selection: dict[str, Any] | None = None
+    # The AWS calls the suite made: {"total": n, "services": {service: {"total", "operations"}}}
+    api_calls: dict[str, Any] | None = None
 
     @property
     def partial(self) -> bool:
@@ -110,7 +112,7 @@ class RunInfo:
 
     def to_dict(self) -> dict[str, Any]:
         extra = {"selection": copy.deepcopy(self.selection)} if self.selection else {}
-        return {
+        document: dict[str, Any] = {
             "suite_version": self.suite_version,
             "spec_revision": self.spec_revision,
             "botocore_version": self.botocore_version,
@@ -124,6 +126,9 @@ class RunInfo:
             "command": self.command,
             **extra,
         }
+        if self.api_calls is not None:
+            document["api_calls"] = copy.deepcopy(self.api_calls)
+        return document
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunInfo:
@@ -140,6 +145,7 @@ class RunInfo:
             pytest_exit_code=int(data.get("pytest_exit_code", 0)),
             command=data.get("command", ""),
             selection=copy.deepcopy(data.get("selection")) or None,
+            api_calls=copy.deepcopy(data["api_calls"]) if data.get("api_calls") else None,
         )
 
     @property

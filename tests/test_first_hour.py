@@ -162,6 +162,18 @@ def test_the_progress_mode_follows_the_terminal_and_ci(requested, terminal, ci, 
     assert progress_mode(requested, stdout_is_a_terminal=terminal, environ=environ) == shown
 
 
+def test_the_results_count_the_aws_calls_the_suite_made(plain_run):
+    cwd, _ = plain_run
+    document = json.loads((cwd / "conformance-report" / "results.json").read_text("utf-8"))
+    calls = document["run"]["api_calls"]
+    services = calls["services"]
+    # Inputs written and outcomes read in S3; the notification queue made and read in SQS.
+    assert services["s3"]["operations"]["PutObject"] >= 1
+    assert services["s3"]["operations"]["GetObject"] >= 1
+    assert services["sqs"]["operations"]["CreateQueue"] == 1
+    assert calls["total"] == sum(entry["total"] for entry in services.values())
+
+
 def test_rerun_failed_with_lf_against_a_shipped_target_name(plain_run, tmp_path):
     """`conformance run --target reference --rerun-failed DIR --lf` as one command."""
     source = plain_run[0] / "conformance-report" / "results.json"

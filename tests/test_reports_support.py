@@ -375,6 +375,27 @@ def test_records(behaviour_ids: list[str] | None = None) -> st.SearchStrategy[Te
 test_records.__test__ = False  # type: ignore[attr-defined]
 
 
+def _api_call_counts(
+    operations: dict[str, dict[str, int]],
+) -> dict[str, object]:
+    services = {
+        service: {"total": sum(ops.values()), "operations": ops}
+        for service, ops in operations.items()
+    }
+    return {"total": sum(e["total"] for e in services.values()), "services": services}
+
+
+API_CALLS = st.none() | st.dictionaries(
+    st.sampled_from(["s3", "sqs", "sns", "sagemaker"]),
+    st.dictionaries(
+        st.sampled_from(["GetObject", "ListObjectsV2", "ReceiveMessage", "DeleteObjects"]),
+        st.integers(0, 10_000),
+        max_size=4,
+    ),
+    max_size=4,
+).map(_api_call_counts)
+
+
 def run_infos(profiles: list[str] | None = None) -> st.SearchStrategy[RunInfo]:
     timestamps = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
     all_profiles = profiles or list(PROFILES)
@@ -412,6 +433,7 @@ def run_infos(profiles: list[str] | None = None) -> st.SearchStrategy[RunInfo]:
         depth=_short_text(),
         pytest_exit_code=st.integers(0, 5),
         command=_short_text(),
+        api_calls=API_CALLS,
     )
 
 

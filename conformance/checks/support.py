@@ -66,7 +66,14 @@ def require_completed(
     inference there is nothing to judge, and the check stops with what broke.
     """
     require_announced(exchange, purpose=purpose)
-    outcome = session.wait_for_outcome(exchange)
+    return require_completed_outcome(exchange, session.wait_for_outcome(exchange), purpose=purpose)
+
+
+def require_completed_outcome(
+    exchange: Exchange, outcome: Outcome, *, purpose: str
+) -> tuple[Outcome, ProbeRecord]:
+    """:func:`require_completed` for an outcome already awaited (an overlapped check)."""
+    require_announced(exchange, purpose=purpose)
     record = probe_record(outcome)
     if record is None:
         raise ContractViolation(

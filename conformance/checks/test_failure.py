@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.support import announced_under, require_accepted
+from conformance.client import Exchange
+from conformance.overlap import Judged, OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
@@ -13,26 +15,19 @@ from strategies.probe import FAILURE_STATUSES
 pytestmark = pytest.mark.needs_probe
 
 
-@pytest.mark.behaviour("IEA-FAIL-001", "IEA-FAIL-002", "IEA-FAIL-003", "IEA-FAIL-004")
-def test_a_model_error_writes_a_failure_object_and_no_output(
-    conformance_session: ConformanceSession,
-) -> None:
-    session = conformance_session
+def _send_failing(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(probe_payload(tag=new_tag("model-error"), status=values["status"]))
+
+
+def _judge_failures(session: ConformanceSession, judged: list[Judged]) -> None:
     config = session.async_config
     assert config is not None
-    if not config.s3_failure_path:
-        pytest.skip("the endpoint config has no S3FailurePath")
-    statuses = FAILURE_STATUSES  # every status a model may fail with, once each
-    exchanges = [
-        session.invoke_probe(probe_payload(tag=new_tag("model-error"), status=status))
-        for status in statuses
-    ]
-    for exchange in exchanges:
+    for _, exchange, _ in judged:
         require_accepted(exchange, purpose="a valid request whose model will fail")
-    outcomes = session.wait_for_outcomes(exchanges)
     checks = Checks()
     seen: set[str] = set()
-    for status, exchange, outcome in zip(statuses, exchanges, outcomes, strict=True):
+    for values, exchange, outcome in judged:
+        status = values["status"]
         checks.require(
             outcome.failure is not None,
             "IEA-FAIL-001",
@@ -73,3 +68,24 @@ def test_a_model_error_writes_a_failure_object_and_no_output(
                 observations=outcome.to_evidence(),
             )
     checks.done()
+
+
+MODEL_ERRORS = OutcomePlan(
+    "model_errors",
+    # Every status a model may fail with, once each.
+    fixed=lambda session: [{"status": status} for status in FAILURE_STATUSES],
+    send=_send_failing,
+    judge_all=_judge_failures,
+)
+
+
+@pytest.mark.behaviour("IEA-FAIL-001", "IEA-FAIL-002", "IEA-FAIL-003", "IEA-FAIL-004")
+@overlapped(MODEL_ERRORS)
+def test_a_model_error_writes_a_failure_object_and_no_output(
+    conformance_session: ConformanceSession, conformance_overlap: Overlap
+) -> None:
+    config = conformance_session.async_config
+    assert config is not None
+    if not config.s3_failure_path:
+        pytest.skip("the endpoint config has no S3FailurePath")
+    conformance_overlap.judge(MODEL_ERRORS)

@@ -4,7 +4,6 @@ Accept and the payload exactly as sent."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.support import (
@@ -12,7 +11,9 @@ from conformance.checks.support import (
     require_payload_received,
     require_record,
 )
-from conformance.depth import hypothesis_check
+from conformance.client import Exchange
+from conformance.observe import Outcome
+from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.sensitive import fingerprint, sensitive
 from conformance.session import ConformanceSession
@@ -28,119 +29,153 @@ header_values = st.text(
 ).map(str.strip).filter(bool)
 
 
+def _send_stripping(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(
+        probe_payload(tag=new_tag("stripping")), extra_headers=values["headers"]
+    )
+
+
+def _judge_stripping(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
+    headers: dict[str, str] = values["headers"]
+    require_accepted(exchange, purpose="a valid request with extra headers")
+    record = require_record(outcome, exchange, "IEA-HDR-001")
+    leaked = sorted(name for name, value in headers.items() if record.header(name) == value)
+    require(
+        not leaked,
+        "IEA-HDR-001",
+        expected=f"none of the {len(headers)} unsupported client headers at the model",
+        observed=f"the model received {leaked}",
+        exchange=exchange,
+        observations=outcome.to_evidence(),
+    )
+
+
+STRIPPING = OutcomePlan(
+    "unsupported_headers",
+    strategies=lambda session: {"headers": unsupported_headers()},
+    send=_send_stripping,
+    judge=_judge_stripping,
+)
+
+
 @pytest.mark.behaviour("IEA-HDR-001")
-def test_unsupported_headers_never_reach_the_model(conformance_session: ConformanceSession) -> None:
-    session = conformance_session
+@overlapped(STRIPPING)
+def test_unsupported_headers_never_reach_the_model(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(STRIPPING)
 
-    @hypothesis_check("outcome")
-    @given(headers=unsupported_headers())
-    def check(headers: dict[str, str]) -> None:
-        exchange = session.invoke_probe(
-            probe_payload(tag=new_tag("stripping")), extra_headers=headers
-        )
-        require_accepted(exchange, purpose="a valid request with extra headers")
-        outcome = session.wait_for_outcome(exchange)
-        record = require_record(outcome, exchange, "IEA-HDR-001")
-        leaked = sorted(
-            name for name, value in headers.items() if record.header(name) == value
-        )
-        require(
-            not leaked,
-            "IEA-HDR-001",
-            expected=f"none of the {len(headers)} unsupported client headers at the model",
-            observed=f"the model received {leaked}",
-            exchange=exchange,
-            observations=outcome.to_evidence(),
-        )
 
-    check()
+def _send_custom_attributes(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(
+        probe_payload(tag=new_tag("custom-attributes")),
+        extra_params={"CustomAttributes": values["value"]},
+    )
+
+
+def _judge_custom_attributes(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
+    value = values["value"]
+    require_accepted(exchange, purpose="a request with CustomAttributes")
+    record = require_record(outcome, exchange, "IEA-HDR-002")
+    received = record.header("X-Amzn-SageMaker-Custom-Attributes")
+    require(
+        received == str(value),
+        "IEA-HDR-002",
+        expected="X-Amzn-SageMaker-Custom-Attributes at the model, verbatim "
+        f"({fingerprint(value)})",
+        observed="absent" if received is None else f"a different value ({fingerprint(received)})",
+        exchange=exchange,
+    )
+
+
+CUSTOM_ATTRIBUTES = OutcomePlan(
+    "custom_attributes",
+    strategies=lambda session: {"value": custom_attributes().map(sensitive)},
+    send=_send_custom_attributes,
+    judge=_judge_custom_attributes,
+)
 
 
 @pytest.mark.behaviour("IEA-HDR-002")
-def test_custom_attributes_reach_the_model_verbatim(
-    conformance_session: ConformanceSession,
+@overlapped(CUSTOM_ATTRIBUTES)
+def test_custom_attributes_reach_the_model_verbatim(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(CUSTOM_ATTRIBUTES)
+
+
+def _send_content_type(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(
+        probe_payload(tag=new_tag("content-type")),
+        extra_params={"ContentType": values["content_type"], "Accept": values["accept"]},
+    )
+
+
+def _judge_content_type(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
 ) -> None:
-    session = conformance_session
+    content_type, accept = values["content_type"], values["accept"]
+    require_accepted(exchange, purpose="a request with ContentType and Accept")
+    record = require_record(outcome, exchange, "IEA-HDR-003")
+    checks = Checks()
+    checks.require(
+        record.header("Content-Type") == content_type,
+        "IEA-HDR-003",
+        expected=f"Content-Type {content_type!r} at the model",
+        observed=f"Content-Type {record.header('Content-Type')!r}",
+        exchange=exchange,
+    )
+    checks.require(
+        record.header("Accept") == accept,
+        "IEA-HDR-004",
+        expected=f"Accept {accept!r} at the model",
+        observed=f"Accept {record.header('Accept')!r}",
+        exchange=exchange,
+    )
+    checks.done()
 
-    @hypothesis_check("outcome")
-    @given(value=custom_attributes().map(sensitive))
-    def check(value: str) -> None:
-        exchange = session.invoke_probe(
-            probe_payload(tag=new_tag("custom-attributes")),
-            extra_params={"CustomAttributes": value},
-        )
-        require_accepted(exchange, purpose="a request with CustomAttributes")
-        outcome = session.wait_for_outcome(exchange)
-        record = require_record(outcome, exchange, "IEA-HDR-002")
-        received = record.header("X-Amzn-SageMaker-Custom-Attributes")
-        require(
-            received == str(value),
-            "IEA-HDR-002",
-            expected="X-Amzn-SageMaker-Custom-Attributes at the model, verbatim "
-            f"({fingerprint(value)})",
-            observed="absent"
-            if received is None
-            else f"a different value ({fingerprint(received)})",
-            exchange=exchange,
-        )
 
-    check()
+CONTENT_TYPE = OutcomePlan(
+    "content_type_and_accept",
+    strategies=lambda session: {"content_type": header_values, "accept": header_values},
+    send=_send_content_type,
+    judge=_judge_content_type,
+)
 
 
 @pytest.mark.behaviour("IEA-HDR-003", "IEA-HDR-004")
-def test_content_type_and_accept_reach_the_model(conformance_session: ConformanceSession) -> None:
-    session = conformance_session
+@overlapped(CONTENT_TYPE)
+def test_content_type_and_accept_reach_the_model(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(CONTENT_TYPE)
 
-    @hypothesis_check("outcome")
-    @given(content_type=header_values, accept=header_values)
-    def check(content_type: str, accept: str) -> None:
-        exchange = session.invoke_probe(
-            probe_payload(tag=new_tag("content-type")),
-            extra_params={"ContentType": content_type, "Accept": accept},
-        )
-        require_accepted(exchange, purpose="a request with ContentType and Accept")
-        outcome = session.wait_for_outcome(exchange)
-        record = require_record(outcome, exchange, "IEA-HDR-003")
-        checks = Checks()
-        checks.require(
-            record.header("Content-Type") == content_type,
-            "IEA-HDR-003",
-            expected=f"Content-Type {content_type!r} at the model",
-            observed=f"Content-Type {record.header('Content-Type')!r}",
-            exchange=exchange,
-        )
-        checks.require(
-            record.header("Accept") == accept,
-            "IEA-HDR-004",
-            expected=f"Accept {accept!r} at the model",
-            observed=f"Accept {record.header('Accept')!r}",
-            exchange=exchange,
-        )
-        checks.done()
 
-    check()
+def _send_payload(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke(
+        {
+            "EndpointName": session.target.endpoint_name,
+            "InputLocation": session.put_input(values["payload"]),
+            "ContentType": "application/octet-stream",
+        }
+    )
+
+
+def _judge_payload(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
+    require_accepted(exchange, purpose="a request with a binary input")
+    record = require_record(outcome, exchange, "IEA-HDR-005")
+    require_payload_received(record, values["payload"], "IEA-HDR-005", exchange)
+
+
+PAYLOAD = OutcomePlan(
+    "input_payload",
+    strategies=lambda session: {"payload": st.binary(min_size=1, max_size=4096)},
+    send=_send_payload,
+    judge=_judge_payload,
+)
 
 
 @pytest.mark.behaviour("IEA-HDR-005")
-def test_the_input_payload_reaches_the_model_byte_for_byte(
-    conformance_session: ConformanceSession,
-) -> None:
-    session = conformance_session
-
-    @hypothesis_check("outcome")
-    @given(payload=st.binary(min_size=1, max_size=4096))
-    def check(payload: bytes) -> None:
-        location = session.put_input(payload)
-        exchange = session.invoke(
-            {
-                "EndpointName": session.target.endpoint_name,
-                "InputLocation": location,
-                "ContentType": "application/octet-stream",
-            }
-        )
-        require_accepted(exchange, purpose="a request with a binary input")
-        outcome = session.wait_for_outcome(exchange)
-        record = require_record(outcome, exchange, "IEA-HDR-005")
-        require_payload_received(record, payload, "IEA-HDR-005", exchange)
-
-    check()
+@overlapped(PAYLOAD)
+def test_the_input_payload_reaches_the_model_byte_for_byte(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(PAYLOAD)

@@ -1,15 +1,19 @@
 """The lifecycle as a state machine: invoke, poll, outcome, with invariants.
 
 Hypothesis chooses sequences of successful and failing invocations (and when to
-settle them); after every settle the invariants must hold for every request seen
-so far: exactly one outcome each, locations unique and under the configured paths,
-the InferenceId the same in the response, the outcome and the notification, and
-the output bytes exactly the probe's answer.
+settle them: start watching for their outcomes); after every step the locations
+must be unique and under the configured paths. Once every sequence ran, their
+outcomes are awaited together (so the check costs one outcome wait, not one per
+settle or per sequence), and for every request of every sequence: exactly one
+outcome, the InferenceId the same in the response, the outcome and the
+notification, and the output bytes exactly the probe's answer. A sequence that
+broke one is reported with its steps as the falsifying example.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,7 +32,8 @@ from conformance.depth import examples
 from conformance.observe import Outcome
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
-from conformance.violations import Checks
+from conformance.violations import Checks, ContractViolation, ContractViolations
+from conformance.watcher import Watch
 from strategies.probe import answer_sizes, model_failures
 
 pytestmark = pytest.mark.needs_probe
@@ -45,10 +50,14 @@ class Tracked:
 
 class Lifecycle(RuleBasedStateMachine):
     session: ConformanceSession
+    # Every sequence Hypothesis ran, judged once all their outcomes are in.
+    finished: ClassVar[list[Lifecycle]] = []
 
     def __init__(self) -> None:
         super().__init__()
+        self.steps: list[str] = []
         self.pending: list[Tracked] = []
+        self.watched: list[tuple[Tracked, Watch]] = []
         self.settled: list[Tracked] = []
         config = self.session.async_config
         self.can_fail = bool(config and config.s3_failure_path)
@@ -56,6 +65,7 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(size=answer_sizes(max_body_bytes=4096), inline=st.booleans())
     def invoke_succeeding(self, size: int | None, inline: bool) -> None:
         tag = new_tag("lifecycle")
+        self.steps.append(f"invoke_succeeding(size={size!r}, inline={inline!r})")
         inline = inline and self.session.revision_has("2026")
         exchange = self.session.invoke_probe(
             probe_payload(tag=tag, body_bytes=size), inline=inline
@@ -66,6 +76,7 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(status=model_failures())
     def invoke_failing(self, status: int) -> None:
         tag = new_tag("lifecycle-fail")
+        self.steps.append(f"invoke_failing(status={status!r})")
         exchange = self.session.invoke_probe(probe_payload(tag=tag, status=status))
         self._track(Tracked(tag, True, None, exchange))
 
@@ -76,17 +87,24 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule()
     def settle(self) -> None:
-        if not self.pending:
-            return
-        outcomes = self.session.wait_for_outcomes([t.exchange for t in self.pending])
-        for tracked, outcome in zip(self.pending, outcomes, strict=True):
-            tracked.outcome = outcome
-        self.settled.extend(self.pending)
+        if self.pending:
+            self.steps.append("settle()")
+        self.watched.extend((t, self.session.watch(t.exchange)) for t in self.pending)
         self.pending = []
-        self._judge()
 
     def teardown(self) -> None:
         self.settle()
+        Lifecycle.finished.append(self)
+
+    def collect(self, outcomes: dict[int, Outcome]) -> None:
+        for tracked, watch in self.watched:
+            tracked.outcome = outcomes[id(watch)]
+        self.settled.extend(tracked for tracked, _ in self.watched)
+        self.watched = []
+
+    def falsifying(self) -> str:
+        steps = "".join(f"    state.{step}\n" for step in self.steps)
+        return f"Falsifying example (lifecycle steps):\n    state = Lifecycle()\n{steps}"
 
     @invariant()
     def locations_are_unique_and_under_the_configured_paths(self) -> None:
@@ -94,7 +112,7 @@ class Lifecycle(RuleBasedStateMachine):
         assert config is not None
         checks = Checks()
         seen: dict[str, str] = {}
-        for tracked in [*self.settled, *self.pending]:
+        for tracked in [*self.settled, *(t for t, _ in self.watched), *self.pending]:
             location = tracked.exchange.output_location or ""
             checks.require(
                 location not in seen,
@@ -190,6 +208,7 @@ def test_the_request_lifecycle_keeps_its_invariants(
     conformance_session: ConformanceSession,
 ) -> None:
     Lifecycle.session = conformance_session
+    Lifecycle.finished = []
     run_state_machine_as_test(
         Lifecycle,
         settings=settings(
@@ -201,3 +220,14 @@ def test_the_request_lifecycle_keeps_its_invariants(
             suppress_health_check=list(HealthCheck),
         ),
     )
+    machines, Lifecycle.finished = Lifecycle.finished, []
+    watches = [watch for machine in machines for _, watch in machine.watched]
+    outcomes = conformance_session.await_outcomes(watches)
+    by_watch = {id(watch): outcome for watch, outcome in zip(watches, outcomes, strict=True)}
+    for machine in machines:
+        machine.collect(by_watch)
+        try:
+            machine._judge()
+        except (ContractViolation, ContractViolations) as violation:
+            violation.add_note(machine.falsifying())
+            raise

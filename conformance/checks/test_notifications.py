@@ -10,6 +10,7 @@ import pytest
 from conformance.checks.support import require_accepted
 from conformance.client import Exchange
 from conformance.observe import Notification, Outcome
+from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
@@ -59,15 +60,13 @@ def _one_message(
     *,
     topic: str | None,
     topic_name: str,
+    exchange: Exchange,
+    outcome: Outcome,
     model_status: int | None = None,
-) -> tuple[Exchange, Outcome, dict[str, Any], list[dict[str, Any]]]:
-    """Invoke the probe (failing with ``model_status``); exactly one message must reach
-    ``topic``. Returns the exchange, outcome, that message and the evidence."""
-    exchange = session.invoke_probe(
-        probe_payload(tag=new_tag(f"notify-{topic_name}"), status=model_status)
-    )
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Of a probe request (failing with ``model_status``), exactly one message must
+    reach ``topic``. Returns that message and the evidence."""
     require_accepted(exchange, purpose=f"a request whose model answers {model_status or 200}")
-    outcome = session.wait_for_outcome(exchange)
     messages = _collect(session, exchange.inference_id)
     evidence = [*outcome.to_evidence(), *(m.to_evidence() for m in messages)]
     on_topic = [m for m in messages if m.topic_arn == topic]
@@ -80,7 +79,15 @@ def _one_message(
         observations=evidence,
     ):
         checks.done()
-    return exchange, outcome, messages[0].message or {}, evidence
+    return messages[0].message or {}, evidence
+
+
+def _send_succeeding(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(probe_payload(tag=new_tag("notify-SuccessTopic")))
+
+
+def _send_failing(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(probe_payload(tag=new_tag("notify-ErrorTopic"), status=500))
 
 
 def _missing(message: dict[str, Any] | None, fields: tuple[str, ...]) -> list[str]:
@@ -89,15 +96,16 @@ def _missing(message: dict[str, Any] | None, fields: tuple[str, ...]) -> list[st
     return [f for f in fields if f not in message]
 
 
-@pytest.mark.behaviour("IEA-NOTIF-001", "IEA-NOTIF-003", "IEA-NOTIF-005", "IEA-NOTIF-006")
-def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSession) -> None:
-    session = inbox_session
+def _judge_success(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
     config = session.async_config
     assert config is not None
     checks = Checks()
-    exchange, outcome, message, evidence = _one_message(
-        session, checks, "IEA-NOTIF-001", topic=config.success_topic, topic_name="SuccessTopic"
-    )
+    message, evidence = _one_message(
+        session, checks, "IEA-NOTIF-001", topic=config.success_topic, topic_name="SuccessTopic",
+        exchange=exchange, outcome=outcome,
+    )  # fmt: skip
     missing = _missing(message, SUCCESS_FIELDS)
     fixed = {
         "invocationStatus": "Completed",
@@ -152,16 +160,26 @@ def test_a_success_publishes_one_complete_message(inbox_session: ConformanceSess
     checks.done()
 
 
-@pytest.mark.needs_probe
-@pytest.mark.behaviour("IEA-NOTIF-002", "IEA-NOTIF-004", "IEA-NOTIF-007")
-def test_a_failure_publishes_one_error_message(inbox_session: ConformanceSession) -> None:
-    session = inbox_session
+SUCCESS = OutcomePlan("success_notification", send=_send_succeeding, judge=_judge_success)
+
+
+@pytest.mark.behaviour("IEA-NOTIF-001", "IEA-NOTIF-003", "IEA-NOTIF-005", "IEA-NOTIF-006")
+@overlapped(SUCCESS)
+def test_a_success_publishes_one_complete_message(
+    inbox_session: ConformanceSession, conformance_overlap: Overlap
+) -> None:
+    conformance_overlap.judge(SUCCESS)
+
+
+def _judge_failure(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
     config = session.async_config
     assert config is not None
     checks = Checks()
-    exchange, _, message, evidence = _one_message(
+    message, evidence = _one_message(
         session, checks, "IEA-NOTIF-002", topic=config.error_topic, topic_name="ErrorTopic",
-        model_status=500,
+        exchange=exchange, outcome=outcome, model_status=500,
     )  # fmt: skip
     reason = message.get("failureReason")
     checks.require(
@@ -186,3 +204,15 @@ def test_a_failure_publishes_one_error_message(inbox_session: ConformanceSession
         observations=evidence,
     )
     checks.done()
+
+
+FAILURE = OutcomePlan("error_notification", send=_send_failing, judge=_judge_failure)
+
+
+@pytest.mark.needs_probe
+@pytest.mark.behaviour("IEA-NOTIF-002", "IEA-NOTIF-004", "IEA-NOTIF-007")
+@overlapped(FAILURE)
+def test_a_failure_publishes_one_error_message(
+    inbox_session: ConformanceSession, conformance_overlap: Overlap
+) -> None:
+    conformance_overlap.judge(FAILURE)

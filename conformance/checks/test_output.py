@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks.support import announced_under, require_accepted
-from conformance.depth import examples, hypothesis_check
-from conformance.observe import parse_location
+from conformance.client import Exchange
+from conformance.depth import examples
+from conformance.observe import Outcome, parse_location
+from conformance.overlap import Judged, OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
@@ -21,31 +22,27 @@ UUID_OUT = re.compile(
 )
 
 
-@pytest.mark.behaviour(
-    "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007"
-)
-def test_each_request_gets_its_own_output_under_the_output_path(
-    conformance_session: ConformanceSession,
-) -> None:
-    session = conformance_session
-    config = session.async_config
-    assert config is not None
+def _own_output_examples(session: ConformanceSession) -> list[Values]:
     count = max(4, examples("outcome"))
     # Half the requests share one input: each must still get its own output.
     shared = session.put_input(probe_payload(tag=new_tag("output-shared")))
-    exchanges = [
-        session.invoke_probe(
-            probe_payload(tag=new_tag("output")),
-            extra_params={"InputLocation": shared} if index % 2 else None,
-        )
-        for index in range(count)
-    ]
-    for exchange in exchanges:
+    return [{"index": index, "_input": shared if index % 2 else None} for index in range(count)]
+
+
+def _send_own_output(session: ConformanceSession, values: Values) -> Exchange:
+    extra = {"InputLocation": values["_input"]} if values["_input"] else None
+    return session.invoke_probe(probe_payload(tag=new_tag("output")), extra_params=extra)
+
+
+def _judge_own_outputs(session: ConformanceSession, judged: list[Judged]) -> None:
+    config = session.async_config
+    assert config is not None
+    count = len(judged)
+    for _, exchange, _ in judged:
         require_accepted(exchange, purpose="a valid probe request")
-    outcomes = session.wait_for_outcomes(exchanges)
     checks = Checks()
     locations: dict[str, int] = {}
-    for index, (exchange, outcome) in enumerate(zip(exchanges, outcomes, strict=True)):
+    for index, (_, exchange, outcome) in enumerate(judged):
         announced = exchange.output_location
         checks.require(
             announced_under(announced, config.s3_output_path),
@@ -103,48 +100,73 @@ def test_each_request_gets_its_own_output_under_the_output_path(
     checks.done()
 
 
-@pytest.mark.needs_probe
-@pytest.mark.behaviour("IEA-OUT-004", "IEA-OUT-006")
-def test_the_output_holds_exactly_what_the_model_returned(
-    conformance_session: ConformanceSession,
-) -> None:
-    session = conformance_session
+OWN_OUTPUTS = OutcomePlan(
+    "own_outputs", fixed=_own_output_examples, send=_send_own_output, judge_all=_judge_own_outputs
+)
 
-    @hypothesis_check("outcome")
-    @given(
-        size=st.one_of(st.sampled_from([0, 1, 4095, 65536]), st.integers(0, 200_000)),
-        content_type=st.sampled_from(
+
+@pytest.mark.behaviour(
+    "IEA-OUT-001", "IEA-OUT-002", "IEA-OUT-003", "IEA-OUT-005", "IEA-OUT-007"
+)
+@overlapped(OWN_OUTPUTS)
+def test_each_request_gets_its_own_output_under_the_output_path(
+    conformance_overlap: Overlap,
+) -> None:
+    conformance_overlap.judge(OWN_OUTPUTS)
+
+
+def _send_sized(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(
+        probe_payload(
+            tag=new_tag("bytes"), body_bytes=values["size"], content_type=values["content_type"]
+        )
+    )
+
+
+def _judge_sized(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
+) -> None:
+    size, content_type = values["size"], values["content_type"]
+    require_accepted(exchange, purpose="a probe request for a sized answer")
+    checks = Checks()
+    output = outcome.output
+    expected = sized_answer(size)
+    checks.require(
+        output is not None and output.body == expected,
+        "IEA-OUT-004",
+        expected=f"the {size} bytes the model returned",
+        observed="no output object"
+        if output is None
+        else f"{output.size} bytes" + ("" if output.body == expected else ", different content"),
+        exchange=exchange,
+        observations=outcome.to_evidence(),
+    )
+    if output is not None:
+        checks.require(
+            (output.content_type or "").split(";")[0].strip() == content_type,
+            "IEA-OUT-006",
+            expected=f"Content-Type {content_type!r} on the output object",
+            observed=f"Content-Type {output.content_type!r}",
+            exchange=exchange,
+        )
+    checks.done()
+
+
+SIZED = OutcomePlan(
+    "sized_answer",
+    strategies=lambda session: {
+        "size": st.one_of(st.sampled_from([0, 1, 4095, 65536]), st.integers(0, 200_000)),
+        "content_type": st.sampled_from(
             ["application/octet-stream", "text/plain", "application/x-probe", "image/png"]
         ),
-    )
-    def check(size: int, content_type: str) -> None:
-        exchange = session.invoke_probe(
-            probe_payload(tag=new_tag("bytes"), body_bytes=size, content_type=content_type)
-        )
-        require_accepted(exchange, purpose="a probe request for a sized answer")
-        outcome = session.wait_for_outcome(exchange)
-        checks = Checks()
-        output = outcome.output
-        expected = sized_answer(size)
-        checks.require(
-            output is not None and output.body == expected,
-            "IEA-OUT-004",
-            expected=f"the {size} bytes the model returned",
-            observed="no output object"
-            if output is None
-            else f"{output.size} bytes"
-            + ("" if output.body == expected else ", different content"),
-            exchange=exchange,
-            observations=outcome.to_evidence(),
-        )
-        if output is not None:
-            checks.require(
-                (output.content_type or "").split(";")[0].strip() == content_type,
-                "IEA-OUT-006",
-                expected=f"Content-Type {content_type!r} on the output object",
-                observed=f"Content-Type {output.content_type!r}",
-                exchange=exchange,
-            )
-        checks.done()
+    },
+    send=_send_sized,
+    judge=_judge_sized,
+)
 
-    check()
+
+@pytest.mark.needs_probe
+@pytest.mark.behaviour("IEA-OUT-004", "IEA-OUT-006")
+@overlapped(SIZED)
+def test_the_output_holds_exactly_what_the_model_returned(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(SIZED)

@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 
 from conformance.checks.support import require_accepted
+from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.observe import parse_location
+from conformance.observe import Outcome, parse_location
+from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, require
@@ -22,43 +24,51 @@ def _unique_extension(generated: str) -> str:
     return f"{uuid.uuid4().hex[:8]}/{generated}"[:512].rstrip("/") or uuid.uuid4().hex
 
 
-@pytest.mark.behaviour("IEA-PATH-001")
-def test_the_extension_is_appended_to_the_output_path(
-    conformance_session: ConformanceSession,
+def _send_extension(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(
+        probe_payload(tag=new_tag("extension")),
+        extra_params={"S3OutputPathExtension": values["extension"]},
+    )
+
+
+def _judge_extension(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
 ) -> None:
-    session = conformance_session
     config = session.async_config
     assert config is not None
+    extension = values["extension"]
+    require_accepted(exchange, purpose="a request with S3OutputPathExtension")
+    expected_prefix = config.s3_output_path.rstrip("/") + "/" + extension.strip("/") + "/"
+    location = parse_location(exchange.output_location)
+    require(
+        location is not None and location.is_under(expected_prefix),
+        "IEA-PATH-001",
+        expected=f"an OutputLocation under {expected_prefix}",
+        observed=f"OutputLocation {exchange.output_location!r}",
+        exchange=exchange,
+    )
+    require(
+        outcome.output is not None,
+        "IEA-PATH-001",
+        expected=f"the output object written at {exchange.output_location}",
+        observed=f"outcome {outcome.kind}",
+        exchange=exchange,
+        observations=outcome.to_evidence(),
+    )
 
-    @hypothesis_check("outcome")
-    @given(generated=s3_output_path_extensions())
-    def check(generated: str) -> None:
-        extension = _unique_extension(generated)
-        exchange = session.invoke_probe(
-            probe_payload(tag=new_tag("extension")),
-            extra_params={"S3OutputPathExtension": extension},
-        )
-        require_accepted(exchange, purpose="a request with S3OutputPathExtension")
-        expected_prefix = config.s3_output_path.rstrip("/") + "/" + extension.strip("/") + "/"
-        location = parse_location(exchange.output_location)
-        require(
-            location is not None and location.is_under(expected_prefix),
-            "IEA-PATH-001",
-            expected=f"an OutputLocation under {expected_prefix}",
-            observed=f"OutputLocation {exchange.output_location!r}",
-            exchange=exchange,
-        )
-        outcome = session.wait_for_outcome(exchange)
-        require(
-            outcome.output is not None,
-            "IEA-PATH-001",
-            expected=f"the output object written at {exchange.output_location}",
-            observed=f"outcome {outcome.kind}",
-            exchange=exchange,
-            observations=outcome.to_evidence(),
-        )
 
-    check()
+EXTENSION = OutcomePlan(
+    "output_path_extension",
+    strategies=lambda session: {"extension": s3_output_path_extensions().map(_unique_extension)},
+    send=_send_extension,
+    judge=_judge_extension,
+)
+
+
+@pytest.mark.behaviour("IEA-PATH-001")
+@overlapped(EXTENSION)
+def test_the_extension_is_appended_to_the_output_path(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(EXTENSION)
 
 
 @pytest.mark.behaviour("IEA-PATH-002", "IEA-PATH-003")

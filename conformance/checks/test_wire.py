@@ -7,11 +7,13 @@ from hypothesis import assume, given
 
 from conformance.checks.support import (
     accepted,
-    probe_round_trip,
     require_accepted,
+    require_completed_outcome,
 )
+from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.observe import parse_location
+from conformance.observe import Outcome, parse_location
+from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, require
@@ -134,18 +136,16 @@ def test_errors_use_the_rest_json_error_shape(conformance_session: ConformanceSe
     )
 
 
-@pytest.mark.needs_probe
-@pytest.mark.behaviour("IEA-WIRE-006")
-def test_the_response_never_carries_the_inference_result(
-    conformance_session: ConformanceSession,
+def _send_tagged(session: ConformanceSession, values: Values) -> Exchange:
+    return session.invoke_probe(probe_payload(tag=values["tag"]))
+
+
+def _judge_no_result(
+    session: ConformanceSession, values: Values, exchange: Exchange, outcome: Outcome
 ) -> None:
+    tag = values["tag"]
     # Only a completed inference has a result that could leak into the response.
-    sent = probe_round_trip(
-        conformance_session,
-        "no-result-in-response",
-        purpose="a probe request whose result is its tag",
-    )
-    tag, exchange = sent.tag, sent.exchange
+    require_completed_outcome(exchange, outcome, purpose="a probe request whose result is its tag")
     response_text = exchange.response.body.decode("latin-1") + " ".join(
         exchange.response.headers.values()
     )
@@ -156,3 +156,18 @@ def test_the_response_never_carries_the_inference_result(
         observed="the probe record's tag appears in the response",
         exchange=exchange,
     )
+
+
+NO_RESULT = OutcomePlan(
+    "no_result_in_response",
+    fixed=lambda session: [{"tag": new_tag("no-result-in-response")}],
+    send=_send_tagged,
+    judge=_judge_no_result,
+)
+
+
+@pytest.mark.needs_probe
+@pytest.mark.behaviour("IEA-WIRE-006")
+@overlapped(NO_RESULT)
+def test_the_response_never_carries_the_inference_result(conformance_overlap: Overlap) -> None:
+    conformance_overlap.judge(NO_RESULT)

@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-concurrency", type=int, default=2,
         help="MaxConcurrentInvocationsPerInstance of the probe endpoint (default 2)",
     )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS",
+        help="each accepted request waits SECONDS before a worker picks it up, as on a real "
+        "endpoint (internal queue, scale-up); real seconds, not scaled (default 0)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,8 +40,12 @@ def run(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if args.latency < 0:
+        print(f"conformance serve: --latency={args.latency}: must be 0 or more", file=sys.stderr)
+        return 2
     stack, settings = start_embedded(
-        clock_scale=args.clock_scale, host=args.host, max_concurrency=args.max_concurrency
+        clock_scale=args.clock_scale, host=args.host, max_concurrency=args.max_concurrency,
+        pickup_delay=args.latency,
     )
     try:
         for name, value in settings.env.items():

@@ -243,6 +243,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("platform-container-headers", lambda: {"header_forwarder": PlatformHeaders()}),
     Variant("dated-key-names", lambda: {"locations": DatedKeys()}, frozenset({"IEA-OUT-007"})),
     Variant("queue-latency", lambda: {"dispatcher": QueueLatency()}),
+    # As real endpoints do (internal queue, scale-up, a slow model): every accepted
+    # request waits 2 s before a worker may pick it up; the TTL runs through it.
+    Variant("pickup-delay-2s", lambda: {"dispatcher": QueueLatency(delay=2.0)}),
     Variant("other-error-texts", lambda: {"responder": OtherErrorTexts()}),
     Variant("type-in-body", lambda: {"responder": TypeInBody()}),
     Variant("other-failure-texts",
@@ -266,7 +269,7 @@ VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("type-in-body", "queue-latency", "names-from-inference-id"),
     ("other-error-texts", "failure-path-without-extension", "iso-8859-1-front-end",
      "aws-documented-sigv4"),
-    ("rejects-reused-inference-ids",),
+    ("rejects-reused-inference-ids", "pickup-delay-2s"),
 )
 
 
