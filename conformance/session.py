@@ -26,7 +26,8 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from conformance import recording, sensitive
 from conformance.api_calls import ApiCallCounter
 from conformance.client import Exchange, Invoker, Signing, TargetMisbehaved
-from conformance.observe import NotificationInbox, Outcome, S3Observer, parse_location
+from conformance.observe import NotificationInbox, Outcome, S3Observer
+from conformance.s3uri import parse_location
 from conformance.target import ConfigurationError, Target
 from conformance.watcher import OutcomeWatcher, Watch
 

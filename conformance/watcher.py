@@ -25,7 +25,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from conformance.client import Exchange, HarnessError
-from conformance.observe import Outcome, S3Location, S3Object, S3Observer, parse_location
+from conformance.observe import Outcome, S3Object, S3Observer
+from conformance.s3uri import S3Location, parse_location
 
 # A target writing both outcomes writes them back to back; a quarter second after the
 # first is long enough to see the second, short enough to repeat.

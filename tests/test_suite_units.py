@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from conformance import sensitive
 from conformance.checks.test_concurrency import max_overlap
 from conformance.client import Exchange, RecordedRequest, RecordedResponse
-from conformance.observe import S3Location, parse_location
 from conformance.probe import parse_probe_record, probe_payload, sized_answer
+from conformance.s3uri import S3Location, parse_location
 
 
 @pytest.mark.parametrize(

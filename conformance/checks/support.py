@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from conformance.client import Exchange
-from conformance.observe import Outcome, parse_location
+from conformance.observe import Outcome
 from conformance.probe import ProbeRecord, new_tag, parse_probe_record, probe_payload
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, ContractViolation, require
 

@@ -8,9 +8,10 @@ import pytest
 
 from conformance.checks.support import require_announced, require_completed_outcome
 from conformance.client import Exchange
-from conformance.observe import Outcome, parse_location
+from conformance.observe import Outcome
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession
 from conformance.violations import require
 

@@ -21,8 +21,8 @@ import pytest
 from conformance import clients
 from conformance.client import HarnessError
 from conformance.clients import ClientRequirement, ClientRun, ClientRunner
-from conformance.observe import parse_location
 from conformance.probe import new_tag, parse_probe_record, probe_payload
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession, wait_until
 from conformance.violations import Checks
 

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from conformance.checks.support import announced_under, require_accepted
 from conformance.client import Exchange
 from conformance.depth import examples
-from conformance.observe import Outcome, parse_location
+from conformance.observe import Outcome
 from conformance.overlap import Judged, OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession
 from conformance.violations import Checks
 

@@ -10,9 +10,10 @@ from hypothesis import given
 from conformance.checks.support import require_accepted
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.observe import Outcome, parse_location
+from conformance.observe import Outcome
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, require
 from strategies.values import filenames, s3_output_path_extensions

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from conformance.checks.support import witness_history
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
+from conformance.s3uri import parse_location
 from conformance.selection import id_of_behaviours
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, note, require

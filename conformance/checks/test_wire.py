@@ -12,9 +12,10 @@ from conformance.checks.support import (
 )
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.observe import Outcome, parse_location
+from conformance.observe import Outcome
 from conformance.overlap import OutcomePlan, Overlap, Values, overlapped
 from conformance.probe import new_tag, probe_payload
+from conformance.s3uri import parse_location
 from conformance.session import ConformanceSession
 from conformance.violations import Checks, require
 from strategies.requests import valid_requests
