@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,7 @@ from conformance import recording, sensitive
 from conformance.client import Exchange, HarnessError, Signing
 from conformance.corpus import ENDPOINT, INPUT, Entry
 from conformance.diffing import Context, Difference, Observed, compare, observation
-from conformance.recording import learn_names
+from conformance.recording import CUSTOM_ATTRIBUTES, learn_names
 from conformance.session import ConformanceSession
 from conformance.transcript import Placeholders, body_bytes, read_transcript, secrets_now
 from reports.redact import REDACTED, redact
@@ -126,6 +127,7 @@ def _observe(
     errors: Sequence[str | None],
     *,
     wanted: Sequence[bool] | None = None,
+    notified: Sequence[bool] | None = None,
     fingerprint_secrets: bool = True,
 ) -> Side:
     context = context_for(session)
@@ -141,6 +143,12 @@ def _observe(
     by_index = dict(zip(waiting, outcomes, strict=True))
     inbox = session.inbox
     if inbox is not None and waiting:
+        expected = [
+            sent[i][0].inference_id  # type: ignore[union-attr]
+            for i in waiting
+            if sent[i][0].inference_id and (notified is None or notified[i])  # type: ignore[union-attr]
+        ]
+        _read_notifications(inbox, expected, session.outcome_deadline)
         inbox.poll_for(NOTIFICATION_WINDOW * max(session.target.clock_scale, 0.34))
     observations: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
@@ -181,6 +189,18 @@ def _observe(
     described = context.placeholders.apply(session.target.describe())
     described.pop("urls", None)
     return Side(session.target.name, described, observations, evidence)
+
+
+def _read_notifications(inbox: Any, inference_ids: Sequence[str], deadline: float) -> None:
+    """Read the queue until every one of ``inference_ids`` has a notification or
+    ``deadline`` seconds passed: a window of fixed length reads only a few batches
+    of ten, and a replay of a whole run expects hundreds."""
+    end = time.monotonic() + deadline
+    for inference_id in inference_ids:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            return
+        inbox.wait_for(inference_id, deadline=remaining)
 
 
 def diff_sides(corpus: Sequence[Entry], a: Side, b: Side) -> list[Disagreement]:
@@ -339,17 +359,39 @@ def _supplied_id(headers: dict[str, str]) -> str | None:
     return None
 
 
+@dataclass
+class ReplayPlan:
+    """How one recorded request is replayed: as recorded, with stand-ins, or not at all."""
+
+    request: AWSRequest | None
+    body: bytes
+    # Why the replay is not the recorded request byte for byte (empty: it is).
+    notes: list[str] = field(default_factory=list)
+    # Aspects not comparable because a stand-in replaced what they depend on.
+    incomparable: set[str] = field(default_factory=set)
+
+    @property
+    def skipped(self) -> bool:
+        return self.request is None
+
+    def describe(self, name: str) -> dict[str, Any]:
+        action = "skipped" if self.skipped else "with stand-ins"
+        return {"request": name, "replayed": action, "why": list(self.notes)}
+
+
 def replay(
     session: ConformanceSession,
     inputs: Sequence[dict[str, Any]],
     recorded: Sequence[Recorded],
     *,
     keep_pace: bool = True,
-) -> Side:
+) -> tuple[Side, list[ReplayPlan]]:
     """Send the recorded requests to ``session``'s target, rewritten to its names.
 
     Requests go out at their recorded offsets (so a queue the recording saturated
-    is saturated again), each re-signed the way it was signed when recorded.
+    is saturated again), each re-signed the way it was signed when recorded. What
+    the transcript could not keep is replaced by stand-ins or, where no stand-in
+    is faithful, the request is skipped; each plan says which and why.
     """
     names = Placeholders()
     learn_names(names, session)
@@ -360,34 +402,46 @@ def replay(
         if payload is None:
             payload = b"\0" * int(record["body"]["length"])
         uploaded[record["uri"]] = session.put_input(payload)
+    plans = [plan_replay(session, item.exchange, real, uploaded, inputs) for item in recorded]
     sent: list[tuple[Exchange | None, str | None]] = []
     errors: list[str | None] = []
     began = time.monotonic()
     first = recorded[0].exchange["t"] if recorded else 0.0
-    for item in recorded:
+    for item, plan in zip(recorded, plans, strict=True):
+        if plan.request is None:
+            sent.append((None, None))
+            errors.append("not replayed: " + "; ".join(plan.notes))
+            continue
         if keep_pace:
             due = began + max(0.0, float(item.exchange["t"]) - first)
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(min(delay, 600.0))  # pacing to the recorded schedule
-        request, body = _rebuilt(session, item.exchange, real, uploaded)
         try:
             exchange = session.send(
-                request, signing=signing_of(item.exchange["signing"], body), params={}
+                plan.request, signing=signing_of(item.exchange["signing"], plan.body), params={}
             )
         except HarnessError as exc:
             sent.append((None, None))
             errors.append(str(exc))
             continue
         _answered_at[id(exchange)] = time.monotonic()
-        sent.append((exchange, _supplied_id(dict(request.headers))))
+        sent.append((exchange, _supplied_id(dict(plan.request.headers))))
         errors.append(None)
     wanted = [item.outcome is not None for item in recorded]
-    side = _observe(session, sent, errors, wanted=wanted, fingerprint_secrets=False)
+    notified = [bool(item.notifications) for item in recorded]
+    side = _observe(
+        session, sent, errors, wanted=wanted, notified=notified, fingerprint_secrets=False
+    )
     for index, item in enumerate(recorded):
         if not item.notifications:
             side.observations[index].pop("notifications", None)
-    return side
+    return side, plans
+
+
+_PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]{0,40})-(\d{1,6})>")
+# What an unknown placeholder is replaced by: a value of the class it stood for.
+_ACCOUNT_STAND_IN = "000000000000"
 
 
 def _substitute(text: str, real: dict[str, str], uploaded: dict[str, str]) -> str:
@@ -398,59 +452,139 @@ def _substitute(text: str, real: dict[str, str], uploaded: dict[str, str]) -> st
     return text
 
 
-def _rebuilt(
+def _unknown_placeholders(text: str, notes: list[str], where: str) -> str:
+    """Placeholders this target has no name for (another account, an ARN, a bucket
+    the recording's target had and this one lacks) become stand-ins of their class."""
+
+    def stand_in(match: re.Match[str]) -> str:
+        kind, number = match.group(1), match.group(2)
+        notes.append(f"{where}: <{kind}-{number}> has no counterpart here; sent a stand-in")
+        if kind == "account":
+            return _ACCOUNT_STAND_IN
+        if kind == "arn":
+            return f"arn:aws:sns:us-east-1:{_ACCOUNT_STAND_IN}:redacted-arn-{number}"
+        return f"redacted-{kind}-{number}"
+
+    return _PLACEHOLDER.sub(stand_in, text)
+
+
+def _filler(length: int, ascii_only: bool) -> str:
+    """A value of ``length`` octets as the transcript counted them, of the same class."""
+    if ascii_only:
+        return "a" * length
+    # Recorded text is the latin-1 reading of the wire octets; é is two of them.
+    return "\u00e9" * (length // 2) + "a" * (length % 2)
+
+
+def _wire_text(value: str) -> str:
+    """The text the signed client must be given so that it sends the recorded octets
+    (the transcript holds header values as the latin-1 reading of the wire bytes)."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def plan_replay(
     session: ConformanceSession,
     exchange: dict[str, Any],
     real: dict[str, str],
     uploaded: dict[str, str],
-) -> tuple[AWSRequest, bytes]:
+    inputs: Sequence[dict[str, Any]],
+) -> ReplayPlan:
+    """The request a recorded exchange becomes on this target, and what it had to change."""
     request = exchange["request"]
+    notes: list[str] = []
+    incomparable: set[str] = set()
+    if exchange.get("not_replayable"):
+        return ReplayPlan(None, b"", [str(exchange["not_replayable"])])
+    if request.get("shaped_spans"):
+        notes.append(
+            f"{request['shaped_spans']} spans held a CustomAttributes value of the recorded "
+            "run; sent as their shape (same length, letters and digits replaced)"
+        )
+        incomparable.add("output_content")
+    path = _unknown_placeholders(_substitute(request["path"], real, uploaded), notes, "path")
+    if REDACTED in path:
+        notes.append("the path held a value the run treats as secret; it was redacted")
+        return ReplayPlan(None, b"", notes)
     headers: dict[str, str] = {}
     stand_ins = {s["header"]: s for s in request.get("stand_ins") or []}
     for name, value in request["headers"].items():
         if name.lower() in DROPPED_ON_REPLAY:
             continue
-        if name in stand_ins:
-            shape = stand_ins[name]
-            # The recorded value was a secret: send one of the same length and class.
-            filler = "a" if shape["ascii"] else "\u00e9"
-            value = filler * int(shape["length"])
+        shape = stand_ins.get(name)
+        if shape is not None and shape.get("name_stand_in"):
+            notes.append(
+                f"header {name}: stands for a {shape.get('name_length')}-character name "
+                "that held a secret or an account number"
+            )
+            incomparable.add("output_content")
+        if shape is not None and not shape.get("value_kept"):
+            # The recorded value was a secret: one of the same length and class.
+            value = _filler(int(shape["length"]), bool(shape["ascii"]))
+            if name.lower() != CUSTOM_ATTRIBUTES:
+                # (CustomAttributes are redacted on both sides of the comparison.)
+                notes.append(f"header {name}: value redacted; sent a same-class stand-in")
+                incomparable.add("output_content")
         else:
-            value = _substitute(value, real, uploaded)
-        headers[name] = value
+            value = _unknown_placeholders(_substitute(value, real, uploaded), notes, name)
+            if REDACTED in value:
+                notes.append(
+                    f"header {name}: held a value the run treats as secret; it was redacted"
+                )
+                return ReplayPlan(None, b"", notes)
+        headers[name] = _wire_text(value)
     body = body_bytes(request["body"])
     if body is None:
+        notes.append(f"body kept by digest only; sent {request['body']['length']} NUL bytes")
         body = b"\0" * int(request["body"]["length"])
-    path = _substitute(request["path"], real, uploaded)
+        incomparable.add("output_content")
+    elif not _replayed_faithfully(exchange, inputs):
+        notes.append("the payload held a secret and was redacted: output content not compared")
+        incomparable.add("output_content")
     runtime = session.runtime_url.rstrip("/")
-    return AWSRequest(
-        method=request["method"], url=runtime + path, headers=headers, data=body
-    ), body
+    built = AWSRequest(method=request["method"], url=runtime + path, headers=headers, data=body)
+    return ReplayPlan(built, body, notes, incomparable)
 
 
 def replay_and_compare(
     transcript: Path, session: ConformanceSession, *, keep_pace: bool = True
 ) -> tuple[Side, Side, list[Disagreement]]:
+    a, b, found, _ = replay_with_notes(transcript, session, keep_pace=keep_pace)
+    return a, b, found
+
+
+def replay_with_notes(
+    transcript: Path, session: ConformanceSession, *, keep_pace: bool = True
+) -> tuple[Side, Side, list[Disagreement], list[dict[str, Any]]]:
+    """Replay ``transcript`` against ``session``'s target and compare; also what could
+    not be replayed as recorded, and why (skipped requests are not compared)."""
     header, inputs, recorded = load_recording(transcript)
     a = recorded_side(header, recorded)
-    b = replay(session, inputs, recorded, keep_pace=keep_pace)
-    for index, item in enumerate(recorded):
-        if not _replayed_faithfully(item.exchange, inputs):
-            # The payload held a secret and was redacted: the model got a stand-in.
-            a.observations[index].pop("output_content", None)
-            b.observations[index].pop("output_content", None)
+    b, plans = replay(session, inputs, recorded, keep_pace=keep_pace)
     found: list[Disagreement] = []
-    for index, item in enumerate(recorded):
+    notes: list[dict[str, Any]] = []
+    for index, (item, plan) in enumerate(zip(recorded, plans, strict=True)):
+        sender = item.exchange.get("sent_by", {}).get("name")
+        name = f"#{item.exchange['seq']} " + (sender or str(item.exchange["request"]["path"]))
+        if plan.notes:
+            notes.append(plan.describe(name))
+        if plan.skipped:
+            continue
+        for aspect in plan.incomparable:
+            a.observations[index].pop(aspect, None)
+            b.observations[index].pop(aspect, None)
         differences = compare(
             a.observations[index],
             b.observations[index],
             behaviour=_behaviour_of(item.exchange),
             supplied_inference_id=_supplied_id(item.exchange["request"]["headers"]) is not None,
         )
-        sender = item.exchange.get("sent_by", {}).get("name")
-        name = f"#{item.exchange['seq']} " + (sender or str(item.exchange["request"]["path"]))
         found += [_disagreement(name, d, a, b, index, None) for d in differences]
-    return a, b, found
+    return a, b, found, notes
 
 
 def _kept_verbatim(body: dict[str, Any]) -> bool:

@@ -26,7 +26,10 @@ def to_document(
     disagreements: Sequence[Any],
     corpus: dict[str, Any],
     statements: dict[str, str],
+    replay: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The diff document; ``replay`` lists the replayed requests that were not sent
+    exactly as recorded (``{"request", "replayed": "with stand-ins"|"skipped", "why"}``)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for d in disagreements:
         groups.setdefault(d.behaviour, []).append(
@@ -57,6 +60,7 @@ def to_document(
             }
             for behaviour, items in sorted(groups.items())
         ],
+        **({"replay": list(replay)} if replay is not None else {}),
     }
 
 
@@ -74,6 +78,7 @@ def markdown(document: dict[str, Any]) -> str:
         f"in {len(document['behaviours'])} behaviours (corpus: {_short(document['corpus'])}).",
         "",
     ]
+    lines += _replay_lines(document)
     if not document["behaviours"]:
         return "\n".join([*lines, "No disagreements.", ""])
     lines += ["| behaviour | count | requests | first disagreement |", "|---|--:|---|---|"]
@@ -85,6 +90,24 @@ def markdown(document: dict[str, Any]) -> str:
             f"{_short(first['a'], 60)} vs {_short(first['b'], 60)} |".replace("\n", " ")
         )
     return "\n".join([*lines, ""])
+
+
+def _replay_lines(document: dict[str, Any]) -> list[str]:
+    notes = document.get("replay")
+    if notes is None:
+        return []
+    skipped = [n for n in notes if n["replayed"] == "skipped"]
+    lines = [
+        f"Replay: {document['requests'] - len(notes)} requests sent as recorded, "
+        f"{len(notes) - len(skipped)} with stand-ins, {len(skipped)} skipped "
+        "(not compared).",
+        "",
+    ]
+    for note in skipped[:20]:
+        lines.append(f"- skipped {note['request']}: {'; '.join(note['why'])}")
+    if len(skipped) > 20:
+        lines.append(f"- … {len(skipped) - 20} more in diff.json")
+    return [*lines, ""] if skipped else lines
 
 
 def junit(document: dict[str, Any]) -> str:
