@@ -4,6 +4,8 @@ target, observe what it did, and compare two such runs request by request.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -61,6 +63,8 @@ class Disagreement:
     b: Any
     evidence: dict[str, Any] = field(default_factory=dict)
     example: str | None = None
+    # For a generated input: the original request and Hypothesis' minimal one.
+    minimised: dict[str, Any] | None = None
 
 
 def context_for(session: ConformanceSession) -> Context:
@@ -102,8 +106,15 @@ def _fill(session: ConformanceSession, entry: Entry) -> dict[str, Any]:
     return params
 
 
-def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
-    """Send every entry, then observe outcomes and notifications of the accepted ones."""
+def run_corpus(
+    session: ConformanceSession,
+    corpus: Sequence[Entry],
+    *,
+    observe_outcomes: bool = True,
+    read_notifications: bool = True,
+) -> Side:
+    """Send every entry, then observe outcomes and notifications of the accepted ones
+    (``observe_outcomes=False``: the answers alone)."""
     sent: list[tuple[Exchange | None, str | None, str | None]] = []
     for entry in corpus:
         recording.sent_by(entry.name, [entry.behaviour])
@@ -118,7 +129,13 @@ def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
         supplied = params.get("InferenceId") if isinstance(params.get("InferenceId"), str) else None
         _answered_at[id(exchange)] = time.monotonic()
         sent.append((exchange, supplied, None))
-    return _observe(session, [(e, s) for e, s, _ in sent], [err for _, _, err in sent])
+    return _observe(
+        session,
+        [(e, s) for e, s, _ in sent],
+        [err for _, _, err in sent],
+        wanted=None if observe_outcomes else [False] * len(sent),
+        notified=None if read_notifications else [False] * len(sent),
+    )
 
 
 def _observe(
@@ -142,7 +159,7 @@ def _observe(
     outcomes = session.wait_for_outcomes([sent[i][0] for i in waiting]) if waiting else []  # type: ignore[misc]
     by_index = dict(zip(waiting, outcomes, strict=True))
     inbox = session.inbox
-    if inbox is not None and waiting:
+    if inbox is not None and waiting and (notified is None or any(notified)):
         expected = [
             sent[i][0].inference_id  # type: ignore[union-attr]
             for i in waiting
@@ -258,19 +275,72 @@ def _find(evidence: dict[str, Any], header: str) -> str | None:
     return None
 
 
+# Searches (each at most minimise.MAX_TRIALS request pairs) one diff may run.
+MAX_SEARCHES = 8
+
+
 def diff_targets(
-    corpus: Sequence[Entry], open_a: Any, open_b: Any
+    corpus: Sequence[Entry],
+    open_a: Any,
+    open_b: Any,
+    *,
+    minimise_generated: bool = True,
+    max_searches: int = MAX_SEARCHES,
 ) -> tuple[Side, Side, list[Disagreement]]:
-    """Run ``corpus`` on both targets (concurrently) and compare."""
-
-    def one(opener: Any) -> Side:
-        with opener() as session:
-            return run_corpus(session, corpus)
-
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="diff") as pool:
-        future_a, future_b = pool.submit(one, open_a), pool.submit(one, open_b)
+    """Run ``corpus`` on both targets (concurrently) and compare; where a disagreement
+    came from a generated entry, search for its minimal example (``minimise``)."""
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(2, "diff") as pool:
+        managers = [open_a(), open_b()]
+        entered = [pool.submit(m.__enter__) for m in managers]
+        sessions: list[ConformanceSession] = []
+        errors: list[BaseException] = []
+        for manager, future in zip(managers, entered, strict=True):
+            try:
+                sessions.append(future.result())
+            except BaseException as exc:  # the other one is still closed by the stack
+                errors.append(exc)
+                continue
+            stack.push(manager.__exit__)
+        if errors:
+            raise errors[0]
+        session_a, session_b = sessions
+        future_a = pool.submit(run_corpus, session_a, corpus)
+        future_b = pool.submit(run_corpus, session_b, corpus)
         a, b = future_a.result(), future_b.result()
-    return a, b, diff_sides(corpus, a, b)
+        found = diff_sides(corpus, a, b)
+        if minimise_generated:
+            found = _minimised(corpus, found, session_a, session_b, max_searches)
+    return a, b, found
+
+
+def _minimised(
+    corpus: Sequence[Entry],
+    found: list[Disagreement],
+    a: ConformanceSession,
+    b: ConformanceSession,
+    max_searches: int,
+) -> list[Disagreement]:
+    """``found`` with the minimal example beside each generated disagreement, one
+    search per (entry, aspect)."""
+    from conformance.minimise import minimise
+
+    by_name = {entry.name: entry for entry in corpus}
+    results: dict[tuple[str, str], dict[str, Any] | None] = {}
+    out: list[Disagreement] = []
+    for disagreement in found:
+        entry = by_name.get(disagreement.request)
+        if entry is None or entry.origin is None:
+            out.append(disagreement)
+            continue
+        key = (entry.name, disagreement.aspect)
+        if key not in results:
+            if len(results) >= max_searches:
+                out.append(disagreement)
+                continue
+            result = minimise(entry, disagreement.aspect, a, b)
+            results[key] = result.to_dict() if result is not None else None
+        out.append(dataclasses.replace(disagreement, minimised=results[key]))
+    return out
 
 
 # -- replaying a transcript -------------------------------------------------------
