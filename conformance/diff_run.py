@@ -275,8 +275,10 @@ def _find(evidence: dict[str, Any], header: str) -> str | None:
     return None
 
 
-# Searches (each at most minimise.MAX_TRIALS request pairs) one diff may run.
+# Searches (each at most minimise.MAX_TRIALS request pairs) one diff may run, and
+# the seconds all of them may take together (scaled for a slow clock).
 MAX_SEARCHES = 8
+SEARCH_SECONDS = 60.0
 
 
 def diff_targets(
@@ -322,25 +324,29 @@ def _minimised(
 ) -> list[Disagreement]:
     """``found`` with the minimal example beside each generated disagreement, one
     search per (entry, aspect)."""
-    from conformance.minimise import minimise
+    from conformance.minimise import ANSWER_ASPECTS, minimise
 
     by_name = {entry.name: entry for entry in corpus}
+    wanted = sorted(
+        {
+            (d.request, d.aspect)
+            for d in found
+            if by_name.get(d.request) is not None and by_name[d.request].origin is not None
+        },
+        # Answers first: they need no wait for outcomes, so a search is quick.
+        key=lambda key: (key[1] not in ANSWER_ASPECTS, key),
+    )[:max_searches]
+    until = time.monotonic() + SEARCH_SECONDS * max(1.0, a.target.clock_scale * 5)
     results: dict[tuple[str, str], dict[str, Any] | None] = {}
-    out: list[Disagreement] = []
-    for disagreement in found:
-        entry = by_name.get(disagreement.request)
-        if entry is None or entry.origin is None:
-            out.append(disagreement)
-            continue
-        key = (entry.name, disagreement.aspect)
-        if key not in results:
-            if len(results) >= max_searches:
-                out.append(disagreement)
-                continue
-            result = minimise(entry, disagreement.aspect, a, b)
-            results[key] = result.to_dict() if result is not None else None
-        out.append(dataclasses.replace(disagreement, minimised=results[key]))
-    return out
+    for name, aspect in wanted:
+        result = minimise(by_name[name], aspect, a, b, until=until)
+        results[(name, aspect)] = result.to_dict() if result is not None else None
+    return [
+        dataclasses.replace(d, minimised=results[(d.request, d.aspect)])
+        if results.get((d.request, d.aspect))
+        else d
+        for d in found
+    ]
 
 
 # -- replaying a transcript -------------------------------------------------------

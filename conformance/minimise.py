@@ -7,14 +7,15 @@ targets and fails when they disagree on the same aspect; Hypothesis then shrinks
 failing example as it would a failing test. The same seed draws the same examples in
 the same order, so the search meets the corpus entry (or an earlier example with the
 same disagreement) and shrinks from there. Each search is bounded by a number of
-trials (every trial is one request to each target); once it is spent, untried
-examples count as agreeing, which only stops the shrinking early.
+trials (every trial is one request to each target) and a deadline; once either is
+spent, untried examples count as agreeing, which only stops the shrinking early.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,10 +92,11 @@ def minimise(
     b: ConformanceSession,
     *,
     max_trials: int = MAX_TRIALS,
+    until: float | None = None,
 ) -> Minimised | None:
     """The smallest example of ``entry``'s strategy on which ``a`` and ``b`` still
     disagree on ``aspect``; None when the entry was not generated or no example in
-    the budget disagreed."""
+    the budget (``max_trials``, and the monotonic time ``until``) disagreed."""
     from conformance.diff_run import run_corpus  # diff_run calls this module
 
     origin = entry.origin
@@ -107,7 +109,7 @@ def minimise(
     def disagrees(params: dict[str, Any]) -> bool:
         key = _key(params)
         if key not in verdicts:
-            if len(verdicts) >= max_trials:
+            if len(verdicts) >= max_trials or (until is not None and time.monotonic() > until):
                 return False
             candidate = dataclasses.replace(entry, name=f"{entry.name} (search)", params=params)
             sides = [

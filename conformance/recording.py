@@ -102,7 +102,8 @@ class Recorder:
         # The run's CustomAttributes values inside what a replay must send (and in the
         # answer that echoes them) are written as their shape, not as [REDACTED]; see
         # shape_secrets. Credentials are never shaped: they are only redacted.
-        record, spans = shape_secrets(record, sensitive.registered())
+        own = [v for k, v in headers.items() if k.lower() == CUSTOM_ATTRIBUTES]
+        record, spans = shape_secrets(record, [*sensitive.registered(), *own])
         headers = record["request"]["headers"]
         if spans:
             record["request"]["shaped_spans"] = spans
