@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from mutants import MUTANTS
 from conformance import recording
 from conformance.cli import main
 from conformance.corpus import Entry, _base, build_corpus
-from conformance.diff_run import diff_targets, replay_and_compare, run_corpus
+from conformance.diff_run import diff_targets, replay_and_compare, replay_with_notes, run_corpus
 from conformance.explore import explore
 from conformance.livetargets import open_target
 from conformance.session import ConformanceSession
@@ -164,3 +165,96 @@ def test_explore_answers_every_open_question(target: str, request: pytest.Fixtur
         assert by_id["Q-TTL-001"].observed["outcome"] == "failure"
     else:
         assert by_id["Q-HDR-001"].observed["response"]["status"] == 200
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def test_names_and_values_a_transcript_must_alter_still_replay(
+    tmp_path: Path, reference: ConformanceSession, moto: ConformanceSession
+) -> None:
+    # A header name holding an account number, a value and a Filename holding the run's
+    # CustomAttributes, an EndpointName holding it: none may reach the file, all replay.
+    transcript = tmp_path / "altered.jsonl"
+    account = "123456789012"
+    with recording.recording(transcript):
+        accepted = reference.invoke_probe(
+            b'{"tag": "altered"}',
+            extra_params={"CustomAttributes": PLANTED, "Filename": f"{PLANTED}.json"},
+            extra_headers={f"X-Account.{account}": "kept-value", "X-Planted": f"v-{PLANTED}"},
+        )
+        rejected = reference.invoke_probe(
+            b'{"tag": "unknown"}', extra_params={"EndpointName": f"no-such-{PLANTED}"}
+        )
+        reference.wait_for_outcomes([accepted])
+    assert (accepted.status, rejected.status) == (202, 400)
+    text = transcript.read_text(encoding="utf-8")
+    assert PLANTED not in text and account not in text
+    exchanges = [r for r in read_transcript(transcript) if r["type"] == "exchange"]
+    for record in exchanges:
+        assert all(_TOKEN.fullmatch(name) for name in record["request"]["headers"])
+        assert "[REDACTED]" not in record["request"]["path"]
+    headers = exchanges[0]["request"]["headers"]
+    assert headers["x-redacted-1"] == "kept-value"
+    assert headers["X-Amzn-SageMaker-Filename"] == "xxxxxxx-xxxxxx-Xx55xx5XxX5.json"
+
+    _, b, found, notes = replay_with_notes(transcript, reference, keep_pace=False)
+    assert found == [], [(d.request, d.behaviour, d.aspect, d.a, d.b) for d in found]
+    assert [n["replayed"] for n in notes] == ["with stand-ins", "with stand-ins"], notes
+    assert any("x-redacted-1" in why for why in notes[0]["why"]), notes
+    assert [o["status"] for o in b.observations] == [202, 400]
+
+    _, _, against_moto, _ = replay_with_notes(transcript, moto, keep_pace=False)
+    assert {d.behaviour for d in against_moto} >= {"IEA-OUT-001"}, against_moto
+
+
+def test_a_recorded_suite_run_replays_on_the_reference_and_splits_from_moto(
+    tmp_path: Path, reference: ConformanceSession, moto: ConformanceSession
+) -> None:
+    # The whole suite at small size: a few checks, their transcript replayed. The full
+    # run (every check, standard depth) is `tox -e replay`.
+    transcript = tmp_path / "suite.jsonl"
+    code = main(
+        [
+            "run",
+            "--depth",
+            "quick",
+            "--record",
+            str(transcript),
+            "--report-dir",
+            str(tmp_path / "report"),
+            "-p",
+            "no:randomly",
+            "-k",
+            SUITE_SELECTION,
+        ]
+    )
+    assert code == 0
+    _, _, found, notes = replay_with_notes(transcript, reference, keep_pace=False)
+    assert found == [], [(d.request, d.behaviour, d.aspect, d.a, d.b) for d in found]
+    assert not [n for n in notes if n["replayed"] == "skipped"], notes
+    _, _, against_moto, _ = replay_with_notes(transcript, moto, keep_pace=False)
+    behaviours = {d.behaviour for d in against_moto}
+    # moto forwards unsupported headers, accepts invalid Filenames, answers 200.
+    assert {"IEA-WIRE-001", "IEA-VAL-016"} <= behaviours, behaviours
+
+
+SUITE_SELECTION = (
+    "test_unsupported_headers_never_reach_the_model or IEA-VAL-016 "
+    "or test_every_valid_request_gets_202"
+)
+
+
+def test_a_generated_disagreement_comes_with_its_minimal_example(
+    corpus: list[Entry], moto: ConformanceSession
+) -> None:
+    generated = [e for e in corpus if e.name == "valid-0"]
+    assert generated and generated[0].origin is not None
+    _, _, found = diff_targets(generated, _opener("reference"), _shared(moto))
+    minimised = [d.minimised for d in found if d.minimised]
+    assert minimised, found
+    for result in minimised:
+        assert result["trials"] >= 1
+        # Shrinking never grows a request: fewer or equally many members, no longer text.
+        assert len(result["minimal"]) <= len(result["original"]), result
+        assert len(json.dumps(result["minimal"])) <= len(json.dumps(result["original"]))
