@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from mutants.load import DropsOneIn, RunsOneInTwice
 
-from conformance.commands.load import measure
+from conformance_cli.commands.load import measure
 from reference.parts import DEFAULT_PARTS
 
 

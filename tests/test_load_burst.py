@@ -11,7 +11,7 @@ import dataclasses
 
 from mutants.load import DropsOneIn, RunsOneInTwice
 
-from conformance.commands.load import measure
+from conformance_cli.commands.load import measure
 from reference.parts import DEFAULT_PARTS
 
 BURST = {"count": 120, "users": 8, "spawn_rate": 50.0, "budget": 90.0,
@@ -51,7 +51,7 @@ def test_a_dispatcher_running_one_in_forty_twice_is_judged_duplicated() -> None:
 
 
 def test_a_non_positive_count_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
-    from conformance.cli import main
+    from conformance_cli.main import main
 
     assert main(["load", "--count", "0"]) == 2
     assert "--count" in capsys.readouterr().err
