@@ -22,6 +22,7 @@ from conformance import recording, sensitive
 from conformance.client import Exchange, HarnessError, Signing
 from conformance.corpus import ENDPOINT, INPUT, Entry
 from conformance.diffing import Context, Difference, Observed, compare, observation
+from conformance.minimise import ANSWER_ASPECTS, Minimised, minimise
 from conformance.recording import CUSTOM_ATTRIBUTES, learn_names
 from conformance.session import ConformanceSession
 from conformance.transcript import Placeholders, body_bytes, read_transcript, secrets_now
@@ -324,22 +325,25 @@ def _minimised(
 ) -> list[Disagreement]:
     """``found`` with the minimal example beside each generated disagreement, one
     search per (entry, aspect)."""
-    from conformance.minimise import ANSWER_ASPECTS, minimise
-
     by_name = {entry.name: entry for entry in corpus}
-    wanted = sorted(
-        {
-            (d.request, d.aspect)
-            for d in found
-            if by_name.get(d.request) is not None and by_name[d.request].origin is not None
-        },
-        # Answers first: they need no wait for outcomes, so a search is quick.
-        key=lambda key: (key[1] not in ANSWER_ASPECTS, key),
-    )[:max_searches]
-    until = time.monotonic() + SEARCH_SECONDS * max(1.0, a.target.clock_scale * 5)
     results: dict[tuple[str, str], dict[str, Any] | None] = {}
+    keys = set()
+    for d in found:
+        entry = by_name.get(d.request)
+        if entry is None or entry.origin is None:
+            continue
+        if entry.origin.index == 0 and entry.origin.strategy == "invalid":
+            # Hypothesis' first example is the simplest it has: nothing to shrink.
+            results[(d.request, d.aspect)] = Minimised(
+                d.aspect, entry.params, entry.params, 0
+            ).to_dict() | {"note": "Hypothesis' first example of the strategy: its simplest"}
+        else:
+            keys.add((d.request, d.aspect))
+    # Answers first: they need no wait for outcomes, so a search is quick.
+    wanted = sorted(keys, key=lambda key: (key[1] not in ANSWER_ASPECTS, key))[:max_searches]
+    until = time.monotonic() + SEARCH_SECONDS * max(1.0, a.target.clock_scale * 5)
     for name, aspect in wanted:
-        result = minimise(by_name[name], aspect, a, b, until=until)
+        result = minimise(by_name[name], aspect, a, b, run=run_corpus, until=until)
         results[(name, aspect)] = result.to_dict() if result is not None else None
     return [
         dataclasses.replace(d, minimised=results[(d.request, d.aspect)])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,14 +92,15 @@ def minimise(
     a: ConformanceSession,
     b: ConformanceSession,
     *,
+    run: Callable[..., Any],
     max_trials: int = MAX_TRIALS,
     until: float | None = None,
 ) -> Minimised | None:
     """The smallest example of ``entry``'s strategy on which ``a`` and ``b`` still
     disagree on ``aspect``; None when the entry was not generated or no example in
-    the budget (``max_trials``, and the monotonic time ``until``) disagreed."""
-    from conformance.diff_run import run_corpus  # diff_run calls this module
-
+    the budget (``max_trials``, and the monotonic time ``until``) disagreed.
+    ``run(session, entries, observe_outcomes=..., read_notifications=...)`` sends
+    entries and returns what the target did (``diff_run.run_corpus``)."""
     origin = entry.origin
     if origin is None:
         return None
@@ -113,7 +115,7 @@ def minimise(
                 return False
             candidate = dataclasses.replace(entry, name=f"{entry.name} (search)", params=params)
             sides = [
-                run_corpus(
+                run(
                     session,
                     [candidate],
                     observe_outcomes=outcomes,

@@ -103,9 +103,9 @@ def _minimised_lines(document: dict[str, Any]) -> list[str]:
             if not found or (d["request"], found["aspect"]) in seen:
                 continue
             seen.add((d["request"], found["aspect"]))
+            how = found.get("note") or f"{found['trials']} trials"
             lines += [
-                f"- `{group['id']}` {d['request']} ({found['aspect']}; {d.get('example')}; "
-                f"{found['trials']} trials)",
+                f"- `{group['id']}` {d['request']} ({found['aspect']}; {d.get('example')}; {how})",
                 f"  - original: `{_short(found['original'], 400)}`",
                 f"  - minimal:  `{_short(found['minimal'], 400)}`",
             ]
