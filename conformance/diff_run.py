@@ -519,7 +519,8 @@ def replay(
     return side, plans
 
 
-_PLACEHOLDER = re.compile(r"<([a-z][a-z0-9-]{0,40})-(\d{1,6})>")
+# The kinds transcript.Placeholders writes (a service URL's kind ends in -url).
+_PLACEHOLDER = re.compile(r"<(account|arn|bucket|endpoint|[a-z0-9-]{1,40}-url)-(\d{1,6})>")
 # What an unknown placeholder is replaced by: a value of the class it stood for.
 _ACCOUNT_STAND_IN = "000000000000"
 
