@@ -100,7 +100,19 @@ def _replace_name(text: str, real: str, placeholder: str) -> str:
 
 
 def secrets_now() -> list[str]:
-    return [*sensitive.registered(), *environment_secrets()]
+    """The run's secrets, each also as it reads inside JSON text (a response body that
+    echoes a value holding a quote or a backslash carries it escaped)."""
+    return _with_json_forms([*sensitive.registered(), *environment_secrets()])
+
+
+def _json_form(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _with_json_forms(values: Iterable[str]) -> list[str]:
+    out = list(values)
+    out += [_json_form(v) for v in out if _json_form(v) != v]
+    return out
 
 
 def _shape(secret: str) -> str:
@@ -125,11 +137,13 @@ def shape_secrets(value: Any, secrets: Iterable[str]) -> tuple[Any, int]:
     value of the same run (Hypothesis draws ``00000000`` for both) would lose its
     length and its validity. The shape keeps both.
     """
-    shaped = {
-        secret: _shape(secret)
-        for secret in sorted(set(secrets), key=len, reverse=True)
-        if len(secret) >= MIN_SECRET_LENGTH and _shape(secret) != secret
-    }
+    shaped: dict[str, str] = {}
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH and _shape(secret) != secret:
+            shaped[secret] = _shape(secret)
+            # Inside JSON text (a body echoing the value) it reads escaped.
+            shaped[_json_form(secret)] = _json_form(_shape(secret))
+    shaped = dict(sorted(shaped.items(), key=lambda item: len(item[0]), reverse=True))
     count = 0
 
     def walk(item: Any) -> Any:

@@ -28,7 +28,12 @@ from conformance.embedded import start_embedded
 from conformance.explore import explore
 from conformance.session import ConformanceSession
 from conformance.target import resolve_target
-from conformance.transcript import InvalidTranscript, Placeholders, read_transcript
+from conformance.transcript import (
+    InvalidTranscript,
+    Placeholders,
+    read_transcript,
+    shape_secrets,
+)
 from conformance_cli.livetargets import open_target
 from conformance_cli.main import main
 from reference.parts import DEFAULT_PARTS
@@ -289,3 +294,18 @@ def test_a_recorded_suite_run_replays_on_the_reference_and_splits_from_moto(
 
 
 SUITE_SELECTION = "test_unsupported_headers_never_reach_the_model or IEA-VAL-016"
+
+
+def test_a_secret_is_shaped_where_it_reads_raw_and_where_json_escaped_it() -> None:
+    # A generated CustomAttributes value with a quote and a backslash, echoed (as an
+    # InferenceId) in a JSON body: both forms become the shape, neither survives.
+    secret = 'a\\b"cdefgh1'
+    record = {
+        "headers": {"X-Amzn-SageMaker-Inference-Id": f"id-{secret}"},
+        "body": json.dumps({"InferenceId": f"id-{secret}"}),
+    }
+    shaped, spans = shape_secrets(record, [secret])
+    assert spans == 2
+    assert shaped["headers"]["X-Amzn-SageMaker-Inference-Id"] == 'id-x\\x"xxxxxx5'
+    assert json.loads(shaped["body"])["InferenceId"] == 'id-x\\x"xxxxxx5'
+    assert secret not in json.dumps(shaped) and json.dumps(secret)[1:-1] not in json.dumps(shaped)
