@@ -198,6 +198,20 @@ def designed() -> list[Entry]:
     ]
 
 
+def _member_aspects(params: dict[str, Any]) -> dict[str, str]:
+    """What a drawn request's members make its aspects speak to: the output object's
+    name to Filename (or the path to S3OutputPathExtension), what the model received
+    to CustomAttributes, as the designed entries say."""
+    aspects: dict[str, str] = {}
+    if "Filename" in params:
+        aspects["output_location.stem"] = "IEA-PATH-002"
+    elif "S3OutputPathExtension" in params:
+        aspects["output_location.stem"] = "IEA-PATH-001"
+    if "CustomAttributes" in params:
+        aspects["output_content"] = "IEA-HDR-002"
+    return aspects
+
+
 def _draw(
     strategy: st.SearchStrategy[Any], *, count: int, at_seed: int, skip_simplest: bool = False
 ) -> list[Any]:
@@ -239,6 +253,7 @@ def generated(*, at_seed: int, examples: int, revision: str) -> list[Entry]:
                 corpus_params(params),
                 "IEA-WIRE-001",
                 _probe(tag=f"valid-{index}"),
+                aspects=_member_aspects(params),
                 generated=f"seed {at_seed}, example {index} of valid_requests()",
                 origin=Origin("valid", at_seed, index, revision),
             )
