@@ -658,14 +658,38 @@ def replay_with_notes(
         for aspect in plan.incomparable:
             a.observations[index].pop(aspect, None)
             b.observations[index].pop(aspect, None)
+        headers = item.exchange["request"]["headers"]
         differences = compare(
             a.observations[index],
             b.observations[index],
             behaviour=_behaviour_of(item.exchange),
-            supplied_inference_id=_supplied_id(item.exchange["request"]["headers"]) is not None,
+            aspects=_member_aspects(headers),
+            supplied_inference_id=_supplied_id(headers) is not None,
         )
         found += [_disagreement(name, d, a, b, index, None) for d in differences]
+    replayed = [i for i, plan in enumerate(plans) if not plan.skipped]
+    found += _uniqueness([], _only(a, replayed), _only(b, replayed))
     return a, b, found, notes
+
+
+def _only(side: Side, indexes: Sequence[int]) -> Side:
+    return Side(side.name, side.described, [side.observations[i] for i in indexes],
+                [side.evidence[i] for i in indexes])  # fmt: skip
+
+
+def _member_aspects(headers: dict[str, str]) -> dict[str, str]:
+    """As the corpus does for its generated entries: which member an aspect of a
+    recorded request speaks to (the output name to Filename, its path to the
+    extension, the failure path's extension to IEA-PATH-003)."""
+    names = {k.lower() for k in headers}
+    aspects: dict[str, str] = {}
+    if "x-amzn-sagemaker-filename" in names:
+        aspects["output_location.stem"] = "IEA-PATH-002"
+    elif "x-amzn-sagemaker-s3outputpathextension" in names:
+        aspects["output_location.stem"] = "IEA-PATH-001"
+    if "x-amzn-sagemaker-s3outputpathextension" in names:
+        aspects["failure_location.stem"] = "IEA-PATH-003"
+    return aspects
 
 
 def _kept_verbatim(body: dict[str, Any]) -> bool:
@@ -690,6 +714,8 @@ def _behaviour_of(exchange: dict[str, Any]) -> str:
         return "IEA-AUTH-001"
     if signing.get("foreign_key"):
         return "IEA-AUTH-003"
+    if signing.get("wrong_secret"):
+        return "IEA-AUTH-002"
     if signing.get("date_offset_seconds"):
         return "IEA-AUTH-004"
     if signing.get("tampered_body"):
