@@ -25,6 +25,43 @@ INPUT = "s3://corpus-input-placeholder/input"
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a generated entry came from: enough to draw it, or its neighbours, again."""
+
+    strategy: str  # "valid" or "invalid"
+    at_seed: int
+    index: int
+    revision: str
+    behaviour: str | None = None  # the violated behaviour of an invalid request
+
+    def search_strategy(self) -> st.SearchStrategy[dict[str, Any]]:
+        """The strategy the entry was drawn from, as the params the corpus sends."""
+        if self.strategy == "valid":
+            valid = valid_requests(
+                revision=self.revision, endpoint_name=ENDPOINT, input_location=INPUT
+            )
+            return valid.map(corpus_params)
+        invalid = invalid_requests(
+            revision=self.revision,
+            endpoint_name=ENDPOINT,
+            input_location=INPUT,
+            behaviours=[self.behaviour or ""],
+        )
+        return invalid.map(lambda request: dict(request.params))
+
+
+def corpus_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A drawn valid request as the corpus sends it."""
+    params = dict(params)
+    # Timing is the slow scenarios' business: a drawn TTL of 60 s (3 s on a fast
+    # clock) must not turn a comparison of answers into a race.
+    params["RequestTTLSeconds"] = SAFE_TTL_SECONDS
+    if "InvocationTimeoutSeconds" in params:
+        params["InvocationTimeoutSeconds"] = SAFE_TIMEOUT_SECONDS
+    return params
+
+
+@dataclass(frozen=True)
 class Entry:
     """One request of the corpus and the behaviours its observations speak to."""
 
@@ -37,6 +74,7 @@ class Entry:
     aspects: dict[str, str] = field(default_factory=dict)
     rejected: bool = False  # the contract says: rejected (4xx)
     generated: str | None = None  # "seed S, example K of <strategy>"
+    origin: Origin | None = None
 
     def for_aspect(self, aspect: str, default: str) -> str:
         return self.aspects.get(aspect, default)
@@ -160,6 +198,20 @@ def designed() -> list[Entry]:
     ]
 
 
+def _member_aspects(params: dict[str, Any]) -> dict[str, str]:
+    """What a drawn request's members make its aspects speak to: the output object's
+    name to Filename (or the path to S3OutputPathExtension), what the model received
+    to CustomAttributes, as the designed entries say."""
+    aspects: dict[str, str] = {}
+    if "Filename" in params:
+        aspects["output_location.stem"] = "IEA-PATH-002"
+    elif "S3OutputPathExtension" in params:
+        aspects["output_location.stem"] = "IEA-PATH-001"
+    if "CustomAttributes" in params:
+        aspects["output_content"] = "IEA-HDR-002"
+    return aspects
+
+
 def _draw(
     strategy: st.SearchStrategy[Any], *, count: int, at_seed: int, skip_simplest: bool = False
 ) -> list[Any]:
@@ -195,19 +247,15 @@ def generated(*, at_seed: int, examples: int, revision: str) -> list[Entry]:
     valid = valid_requests(revision=revision, endpoint_name=ENDPOINT, input_location=INPUT)
     drawn = _draw(valid, count=examples, at_seed=at_seed, skip_simplest=True)
     for index, params in enumerate(drawn):
-        params = dict(params)
-        # Timing is the slow scenarios' business: a drawn TTL of 60 s (3 s on a fast
-        # clock) must not turn a comparison of answers into a race.
-        params["RequestTTLSeconds"] = SAFE_TTL_SECONDS
-        if "InvocationTimeoutSeconds" in params:
-            params["InvocationTimeoutSeconds"] = SAFE_TIMEOUT_SECONDS
         entries.append(
             Entry(
                 f"valid-{index}",
-                params,
+                corpus_params(params),
                 "IEA-WIRE-001",
                 _probe(tag=f"valid-{index}"),
+                aspects=_member_aspects(params),
                 generated=f"seed {at_seed}, example {index} of valid_requests()",
+                origin=Origin("valid", at_seed, index, revision),
             )
         )
     behaviours = sorted({b for _, _, b in violations(revision)})
@@ -228,6 +276,7 @@ def generated(*, at_seed: int, examples: int, revision: str) -> list[Entry]:
                     generated=f"seed {at_seed}, example {index} of "
                     f"invalid_requests(behaviours=[{behaviour!r}]) "
                     f"({invalid.violation.member} {invalid.violation.kind})",
+                    origin=Origin("invalid", at_seed, index, revision, behaviour),
                 )
             )
     return entries

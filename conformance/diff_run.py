@@ -5,6 +5,8 @@ requests with the same observation and comparison).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Sequence
@@ -16,6 +18,7 @@ from conformance import recording, sensitive
 from conformance.client import Exchange, HarnessError, Signing
 from conformance.corpus import ENDPOINT, INPUT, Entry
 from conformance.diffing import Context, Difference, Observed, compare, observation
+from conformance.minimise import ANSWER_ASPECTS, Minimised, minimise
 from conformance.recording import learn_names
 from conformance.session import ConformanceSession
 from conformance.transcript import Placeholders, secrets_now
@@ -24,10 +27,18 @@ from reports.redact import redact
 # How long to read notifications after the outcomes landed (scaled by the clock).
 NOTIFICATION_WINDOW = 3.0
 FOREIGN_KEY = ("AKIDCONFORMANCEFOREIGN", "conformance-foreign-secret-key-0000000000")
+DROPPED_ON_REPLAY = {
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+    "host",
+    "content-length",
+}
 
 
 # When each exchange was answered (monotonic), to attribute notifications.
-answered_at: dict[int, float] = {}  # shared with conformance.replay
+answered_at: dict[int, float] = {}
 
 
 @dataclass
@@ -49,6 +60,8 @@ class Disagreement:
     b: Any
     evidence: dict[str, Any] = field(default_factory=dict)
     example: str | None = None
+    # For a generated input: the original request and Hypothesis' minimal one.
+    minimised: dict[str, Any] | None = None
 
 
 def context_for(session: ConformanceSession) -> Context:
@@ -90,8 +103,15 @@ def _fill(session: ConformanceSession, entry: Entry) -> dict[str, Any]:
     return params
 
 
-def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
-    """Send every entry, then observe outcomes and notifications of the accepted ones."""
+def run_corpus(
+    session: ConformanceSession,
+    corpus: Sequence[Entry],
+    *,
+    observe_outcomes: bool = True,
+    read_notifications: bool = True,
+) -> Side:
+    """Send every entry, then observe outcomes and notifications of the accepted ones
+    (``observe_outcomes=False``: the answers alone)."""
     sent: list[tuple[Exchange | None, str | None, str | None]] = []
     for entry in corpus:
         recording.sent_by(entry.name, [entry.behaviour])
@@ -106,7 +126,13 @@ def run_corpus(session: ConformanceSession, corpus: Sequence[Entry]) -> Side:
         supplied = params.get("InferenceId") if isinstance(params.get("InferenceId"), str) else None
         answered_at[id(exchange)] = time.monotonic()
         sent.append((exchange, supplied, None))
-    return observe_sent(session, [(e, s) for e, s, _ in sent], [err for _, _, err in sent])
+    return observe_sent(
+        session,
+        [(e, s) for e, s, _ in sent],
+        [err for _, _, err in sent],
+        wanted=None if observe_outcomes else [False] * len(sent),
+        notified=None if read_notifications else [False] * len(sent),
+    )
 
 
 def observe_sent(
@@ -115,6 +141,7 @@ def observe_sent(
     errors: Sequence[str | None],
     *,
     wanted: Sequence[bool] | None = None,
+    notified: Sequence[bool] | None = None,
     fingerprint_secrets: bool = True,
 ) -> Side:
     context = context_for(session)
@@ -129,7 +156,13 @@ def observe_sent(
     outcomes = session.wait_for_outcomes([sent[i][0] for i in waiting]) if waiting else []  # type: ignore[misc]
     by_index = dict(zip(waiting, outcomes, strict=True))
     inbox = session.inbox
-    if inbox is not None and waiting:
+    if inbox is not None and waiting and (notified is None or any(notified)):
+        expected = [
+            sent[i][0].inference_id  # type: ignore[union-attr]
+            for i in waiting
+            if sent[i][0].inference_id and (notified is None or notified[i])  # type: ignore[union-attr]
+        ]
+        _read_notifications(inbox, expected, session.outcome_deadline)
         inbox.poll_for(NOTIFICATION_WINDOW * max(session.target.clock_scale, 0.34))
     observations: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
@@ -172,6 +205,18 @@ def observe_sent(
     return Side(session.target.name, described, observations, evidence)
 
 
+def _read_notifications(inbox: Any, inference_ids: Sequence[str], deadline: float) -> None:
+    """Read the queue until every one of ``inference_ids`` has a notification or
+    ``deadline`` seconds passed: a window of fixed length reads only a few batches
+    of ten, and a replay of a whole run expects hundreds."""
+    end = time.monotonic() + deadline
+    for inference_id in inference_ids:
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            return
+        inbox.wait_for(inference_id, deadline=remaining)
+
+
 def diff_sides(corpus: Sequence[Entry], a: Side, b: Side) -> list[Disagreement]:
     found: list[Disagreement] = []
     for index, entry in enumerate(corpus):
@@ -183,7 +228,7 @@ def diff_sides(corpus: Sequence[Entry], a: Side, b: Side) -> list[Disagreement]:
             supplied_inference_id="InferenceId" in entry.params,
         )
         found += [disagreement_of(entry.name, d, a, b, index, entry.generated) for d in differences]
-    found += _uniqueness(corpus, a, b)
+    found += uniqueness_disagreements(corpus, a, b)
     return found
 
 
@@ -201,7 +246,7 @@ def disagreement_of(
     )
 
 
-def _uniqueness(corpus: Sequence[Entry], a: Side, b: Side) -> list[Disagreement]:
+def uniqueness_disagreements(corpus: Sequence[Entry], a: Side, b: Side) -> list[Disagreement]:
     """IEA-OUT-002 across the corpus: does every accepted request get its own location?"""
 
     def unique(side: Side) -> bool:
@@ -227,16 +272,78 @@ def _find(evidence: dict[str, Any], header: str) -> str | None:
     return None
 
 
+# Searches (each at most minimise.MAX_TRIALS request pairs) one diff may run, and
+# the seconds all of them may take together (scaled for a slow clock).
+MAX_SEARCHES = 8
+SEARCH_SECONDS = 60.0
+
+
 def diff_targets(
-    corpus: Sequence[Entry], open_a: Any, open_b: Any
+    corpus: Sequence[Entry],
+    open_a: Any,
+    open_b: Any,
+    *,
+    minimise_generated: bool = True,
+    max_searches: int = MAX_SEARCHES,
 ) -> tuple[Side, Side, list[Disagreement]]:
-    """Run ``corpus`` on both targets (concurrently) and compare."""
-
-    def one(opener: Any) -> Side:
-        with opener() as session:
-            return run_corpus(session, corpus)
-
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="diff") as pool:
-        future_a, future_b = pool.submit(one, open_a), pool.submit(one, open_b)
+    """Run ``corpus`` on both targets (concurrently) and compare; where a disagreement
+    came from a generated entry, search for its minimal example (``minimise``)."""
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(2, "diff") as pool:
+        managers = [open_a(), open_b()]
+        entered = [pool.submit(m.__enter__) for m in managers]
+        sessions: list[ConformanceSession] = []
+        errors: list[BaseException] = []
+        for manager, future in zip(managers, entered, strict=True):
+            try:
+                sessions.append(future.result())
+            except BaseException as exc:  # the other one is still closed by the stack
+                errors.append(exc)
+                continue
+            stack.push(manager.__exit__)
+        if errors:
+            raise errors[0]
+        session_a, session_b = sessions
+        future_a = pool.submit(run_corpus, session_a, corpus)
+        future_b = pool.submit(run_corpus, session_b, corpus)
         a, b = future_a.result(), future_b.result()
-    return a, b, diff_sides(corpus, a, b)
+        found = diff_sides(corpus, a, b)
+        if minimise_generated:
+            found = _minimised(corpus, found, session_a, session_b, max_searches)
+    return a, b, found
+
+
+def _minimised(
+    corpus: Sequence[Entry],
+    found: list[Disagreement],
+    a: ConformanceSession,
+    b: ConformanceSession,
+    max_searches: int,
+) -> list[Disagreement]:
+    """``found`` with the minimal example beside each generated disagreement, one
+    search per (entry, aspect)."""
+    by_name = {entry.name: entry for entry in corpus}
+    results: dict[tuple[str, str], dict[str, Any] | None] = {}
+    keys = set()
+    for d in found:
+        entry = by_name.get(d.request)
+        if entry is None or entry.origin is None:
+            continue
+        if entry.origin.index == 0 and entry.origin.strategy == "invalid":
+            # Hypothesis' first example is the simplest it has: nothing to shrink.
+            results[(d.request, d.aspect)] = Minimised(
+                d.aspect, entry.params, entry.params, 0
+            ).to_dict() | {"note": "Hypothesis' first example of the strategy: its simplest"}
+        else:
+            keys.add((d.request, d.aspect))
+    # Answers first: they need no wait for outcomes, so a search is quick.
+    wanted = sorted(keys, key=lambda key: (key[1] not in ANSWER_ASPECTS, key))[:max_searches]
+    until = time.monotonic() + SEARCH_SECONDS * max(1.0, a.target.clock_scale * 5)
+    for name, aspect in wanted:
+        result = minimise(by_name[name], aspect, a, b, run=run_corpus, until=until)
+        results[(name, aspect)] = result.to_dict() if result is not None else None
+    return [
+        dataclasses.replace(d, minimised=results[(d.request, d.aspect)])
+        if results.get((d.request, d.aspect))
+        else d
+        for d in found
+    ]

@@ -267,6 +267,10 @@ DEFAULT_BEHAVIOUR = {
 }
 
 
+# Behaviours whose statement is "... is accepted with 202".
+ACCEPTED_WITH_202 = frozenset({"IEA-WIRE-001", "IEA-BODY-001"})
+
+
 @dataclass(frozen=True)
 class Difference:
     aspect: str
@@ -293,8 +297,16 @@ def compare(
     accepted_a = 200 <= int(a.get("status", 0)) < 300
     accepted_b = 200 <= int(b.get("status", 0)) < 300
     if a.get("status") != b.get("status"):
+        # Accepted by both with different success statuses: the 202 itself (of an
+        # inline body, or any request), whatever else the request was about;
+        # otherwise the behaviour of the request.
+        status_behaviour = behaviour
+        if accepted_a and accepted_b and behaviour not in ACCEPTED_WITH_202:
+            status_behaviour = "IEA-WIRE-001"
         found.append(
-            Difference("status", aspects.get("status", behaviour), a.get("status"), b.get("status"))
+            Difference(
+                "status", aspects.get("status", status_behaviour), a.get("status"), b.get("status")
+            )
         )
     if accepted_a != accepted_b:
         return found
@@ -306,6 +318,9 @@ def compare(
     if not accepted_a:
         # Rejected by both: were they also never queued?
         defaults["outcome"] = "IEA-VAL-022" if behaviour.startswith("IEA-VAL") else behaviour
+    elif "failure" in {a.get("outcome"), b.get("outcome")}:
+        # One target failed the invocation, the other did not: where a failure goes.
+        defaults["outcome"] = "IEA-FAIL-001"
     for aspect in sorted(set(a) | set(b)):
         if aspect == "status":
             continue

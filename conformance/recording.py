@@ -17,8 +17,14 @@ from urllib.parse import urlparse
 
 import pytest
 
-from conformance.transcript import TranscriptWriter, body_record, secrets_now
-from reports.redact import redact
+from conformance import sensitive
+from conformance.transcript import (
+    STAND_IN_PREFIX,
+    TranscriptWriter,
+    body_record,
+    shape_secrets,
+)
+from strategies.headers import is_unsupported
 
 CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
 # Headers whose names a replay maps back to the target's (or re-signs): no stand-in.
@@ -77,42 +83,82 @@ class Recorder:
             self._seq[id(exchange)] = seq
         request = exchange.request
         headers = dict(request.headers)
-        # A list, not a mapping keyed by the header: redaction would blank such a key.
-        stand_ins = [
-            {"header": name, "length": len(value), "ascii": value.isascii()}
-            for name, value in headers.items()
-            if name.lower() == CUSTOM_ATTRIBUTES or self._altered(name, value)
-        ]
         parsed = urlparse(request.url)
         path = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-        self.writer.write(
-            {
-                "type": "exchange",
-                "seq": seq,
-                "request": {
-                    "method": request.method,
-                    "path": path,
-                    "headers": headers,
-                    "body": body_record(request.body),
-                    "stand_ins": stand_ins,
-                },
-                "signing": signing_record(signing),
-                "sent_by": dict(self.context),
-                "response": {
-                    "status": exchange.response.status,
-                    "headers": dict(exchange.response.headers),
-                    "body": body_record(exchange.response.body),
-                    "elapsed_seconds": round(exchange.response.elapsed, 4),
-                },
+        record: dict[str, Any] = {
+            "type": "exchange",
+            "seq": seq,
+            "request": {
+                "method": request.method,
+                "path": path,
+                "headers": headers,
+                "body": body_record(request.body),
+            },
+            "signing": signing_record(signing),
+            "sent_by": dict(self.context),
+            "response": {
+                "status": exchange.response.status,
+                "headers": dict(exchange.response.headers),
+                "body": body_record(exchange.response.body),
+                "elapsed_seconds": round(exchange.response.elapsed, 4),
+            },
+        }
+        # The run's CustomAttributes values inside what a replay must send (and in the
+        # answer that echoes them) are written as their shape, not as [REDACTED]; see
+        # shape_secrets. Credentials are never shaped: they are only redacted.
+        own = [v for k, v in headers.items() if k.lower() == CUSTOM_ATTRIBUTES]
+        record, spans = shape_secrets(record, [*sensitive.registered(), *own])
+        headers = record["request"]["headers"]
+        if spans:
+            record["request"]["shaped_spans"] = spans
+        renamed = self._rename_altered_names(record, headers)
+        # A list, not a mapping keyed by the header: redaction would blank such a key.
+        stand_ins = []
+        for name, value in headers.items():
+            value_altered = name.lower() == CUSTOM_ATTRIBUTES or self._altered(name, value)
+            if not (value_altered or name in renamed):
+                continue
+            shape: dict[str, Any] = {
+                "header": name,
+                "length": len(value),
+                "ascii": value.isascii(),
             }
-        )
+            if name in renamed:
+                shape.update(name_stand_in=True, name_length=len(name))
+                shape["value_kept"] = not value_altered
+            stand_ins.append(shape)
+        record["request"]["stand_ins"] = stand_ins
+        self.writer.write(record)
+
+    def _rename_altered_names(self, record: dict[str, Any], headers: dict[str, str]) -> set[str]:
+        """Request header names writing would alter get stand-in names (the writer then
+        uses them everywhere); the names renamed. A supported or transport header whose
+        name would be altered cannot get a stand-in: the exchange is marked unreplayable.
+        """
+        names = list(headers)
+        # As a list inside the record: the record's own secrets count, and two names
+        # altered alike stay two (keys of a mapping would merge).
+        written = self.writer.clean({**record, "names": names})["names"]
+        renamed: set[str] = set()
+        for name, shown in zip(names, written, strict=True):
+            if shown == name or name.lower().startswith(STAND_IN_PREFIX):
+                continue
+            if is_unsupported(name):
+                self.writer.stand_in_header(name)
+                renamed.add(name)
+            else:
+                record["not_replayable"] = (
+                    f"the name of a {len(name)}-character supported or transport header "
+                    "held a secret or an account number and was redacted"
+                )
+        return renamed
 
     def _altered(self, name: str, value: str) -> bool:
         """Would writing change this header's value (a secret or a name in it)? Then a
         replay sends a stand-in of the same length and class instead."""
         if name.lower() in PLACEHOLDERED_HEADERS:
             return False
-        cleaned = self.writer.placeholders.apply(redact({"h": value}, secrets=secrets_now()))
+        cleaned = self.writer.clean({"h": value})
         return cleaned["h"] != value
 
     def outcomes(self, exchanges: Sequence[Any], outcomes: Sequence[Any]) -> None:

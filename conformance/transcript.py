@@ -11,7 +11,10 @@ version, what was recorded), then ``input``, ``exchange``, ``outcome`` and
 header. Secrets and CustomAttributes are removed by the reports' own redaction
 (``reports.redact.redact``); account IDs, bucket names, endpoint names and ARNs are
 replaced by stable placeholders (``<bucket-1>``, ``<account-1>``, ``<arn-1>``,
-``<endpoint-1>``) so a transcript can be published.
+``<endpoint-1>``) so a transcript can be published. A request header whose *name*
+either would alter (it holds a secret or an account number: generated names do) is
+written under a stand-in name that is still a valid HTTP token (``x-redacted-1``),
+the same one wherever the name appears, so the request can be replayed.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 import jsonschema
 
 from conformance import sensitive
-from reports.redact import MIN_SECRET_LENGTH, environment_secrets, redact
+from reports.redact import MIN_SECRET_LENGTH, environment_secrets, is_sensitive_key, redact
 
 FORMAT = "sagemaker-async-conformance/transcript"
 VERSION = 1
@@ -42,6 +45,8 @@ MAX_RECORDS = 1_000_000
 
 _ARN = re.compile(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[A-Za-z0-9_./:+=,@-]+")
 _ACCOUNT = re.compile(r"(?<![0-9A-Za-z-])\d{12}(?![0-9A-Za-z-])")
+# Stand-in header names: lower case, numbered in order of first sight.
+STAND_IN_PREFIX = "x-redacted-"
 
 
 class InvalidTranscript(Exception):
@@ -95,7 +100,71 @@ def _replace_name(text: str, real: str, placeholder: str) -> str:
 
 
 def secrets_now() -> list[str]:
-    return [*sensitive.registered(), *environment_secrets()]
+    """The run's secrets, each also as it reads inside JSON text (a response body that
+    echoes a value holding a quote or a backslash carries it escaped)."""
+    return _with_json_forms([*sensitive.registered(), *environment_secrets()])
+
+
+def _json_form(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)[1:-1]
+
+
+def _with_json_forms(values: Iterable[str]) -> list[str]:
+    out = list(values)
+    out += [_json_form(v) for v in out if _json_form(v) != v]
+    return out
+
+
+def _shape(secret: str) -> str:
+    """A stand-in of ``secret``'s shape: letters and digits replaced by one of their
+    class, everything else kept; the characters themselves are gone."""
+    return "".join(
+        "5" if c.isascii() and c.isdigit()
+        else "x" if c.isascii() and c.islower()
+        else "X" if c.isascii() and c.isupper()
+        else c
+        for c in secret
+    )
+
+
+def shape_secrets(value: Any, secrets: Iterable[str]) -> tuple[Any, int]:
+    """``value`` with every occurrence of a secret (long enough to find as text) in
+    every string replaced by its shape, except under keys that name a secret (those
+    the redaction blanks whole); and how many occurrences were replaced.
+
+    Redaction would write ``[REDACTED]`` there instead, which no replay can send: a
+    generated EndpointName or Filename that happens to contain a CustomAttributes
+    value of the same run (Hypothesis draws ``00000000`` for both) would lose its
+    length and its validity. The shape keeps both.
+    """
+    shaped: dict[str, str] = {}
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_LENGTH and _shape(secret) != secret:
+            shaped[secret] = _shape(secret)
+            # Inside JSON text (a body echoing the value) it reads escaped.
+            shaped[_json_form(secret)] = _json_form(_shape(secret))
+    shaped = dict(sorted(shaped.items(), key=lambda item: len(item[0]), reverse=True))
+    count = 0
+
+    def walk(item: Any) -> Any:
+        nonlocal count
+        if isinstance(item, str):
+            for secret, shape in shaped.items():
+                if secret in item:
+                    count += item.count(secret)
+                    item = item.replace(secret, shape)
+            return item
+        if isinstance(item, dict):
+            return {
+                walk(k): v if is_sensitive_key(k) else walk(v) for k, v in item.items()
+            }
+        if isinstance(item, list | tuple):
+            return [walk(v) for v in item]
+        return item
+
+    if not shaped:
+        return value, 0
+    return walk(value), count
 
 
 def body_record(body: bytes) -> dict[str, Any]:
@@ -156,6 +225,40 @@ class TranscriptWriter:
         self._count = 0
         self._header_written = False
         self._recorded_with = recorded_with or {}
+        # lower-cased real header name -> its stand-in (see stand_in_header)
+        self.header_names: dict[str, str] = {}
+        self._renaming: re.Pattern[str] | None = None
+
+    def stand_in_header(self, name: str) -> str:
+        """The stand-in for a header name the writer would alter; from now on every
+        record is written with the stand-in wherever the name appears."""
+        key = name.lower()
+        with self._lock:
+            if key not in self.header_names:
+                self.header_names[key] = f"{STAND_IN_PREFIX}{len(self.header_names) + 1}"
+                names = sorted(self.header_names, key=len, reverse=True)
+                # A name only where it stands alone, as a header name would.
+                alternatives = "|".join(map(re.escape, names))
+                self._renaming = re.compile(
+                    r"(?<![A-Za-z0-9-])(?:" + alternatives + r")(?![A-Za-z0-9-])", re.IGNORECASE
+                )
+            return self.header_names[key]
+
+    def clean(self, record: Any) -> Any:
+        """``record`` as it would be written: stand-in header names, redacted, placeholdered."""
+        return self.placeholders.apply(redact(self._renamed(record), secrets=secrets_now()))
+
+    def _renamed(self, value: Any) -> Any:
+        pattern = self._renaming
+        if pattern is None:
+            return value
+        if isinstance(value, str):
+            return pattern.sub(lambda m: self.header_names[m.group(0).lower()], value)
+        if isinstance(value, dict):
+            return {self._renamed(k): self._renamed(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._renamed(v) for v in value]
+        return value
 
     def elapsed(self) -> float:
         return round(time.monotonic() - self._started, 4)
@@ -185,7 +288,7 @@ class TranscriptWriter:
     def _write_line(self, record: dict[str, Any]) -> None:
         """Redact, placeholder and append one record; the caller holds ``_lock``."""
         record = {**record, "t": self.elapsed()} if "t" not in record else record
-        cleaned = self.placeholders.apply(redact(record, secrets=secrets_now()))
+        cleaned = self.clean(record)
         self._handle.write(json.dumps(cleaned, sort_keys=True, ensure_ascii=False) + "\n")
         self._handle.flush()
         self._count += 1

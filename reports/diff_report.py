@@ -26,7 +26,10 @@ def to_document(
     disagreements: Sequence[Any],
     corpus: dict[str, Any],
     statements: dict[str, str],
+    replay: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """The diff document; ``replay`` lists the replayed requests that were not sent
+    exactly as recorded (``{"request", "replayed": "with stand-ins"|"skipped", "why"}``)."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for d in disagreements:
         groups.setdefault(d.behaviour, []).append(
@@ -37,6 +40,7 @@ def to_document(
                 "b": d.b,
                 "evidence": d.evidence,
                 "example": d.example,
+                "minimised": getattr(d, "minimised", None),
             }
         )
     return {
@@ -57,6 +61,7 @@ def to_document(
             }
             for behaviour, items in sorted(groups.items())
         ],
+        **({"replay": list(replay)} if replay is not None else {}),
     }
 
 
@@ -74,6 +79,7 @@ def markdown(document: dict[str, Any]) -> str:
         f"in {len(document['behaviours'])} behaviours (corpus: {_short(document['corpus'])}).",
         "",
     ]
+    lines += _replay_lines(document)
     if not document["behaviours"]:
         return "\n".join([*lines, "No disagreements.", ""])
     lines += ["| behaviour | count | requests | first disagreement |", "|---|--:|---|---|"]
@@ -84,7 +90,47 @@ def markdown(document: dict[str, Any]) -> str:
             f"| `{group['id']}` | {group['count']} | {where} | {first['aspect']}: "
             f"{_short(first['a'], 60)} vs {_short(first['b'], 60)} |".replace("\n", " ")
         )
-    return "\n".join([*lines, ""])
+    return "\n".join([*lines, *_minimised_lines(document), ""])
+
+
+def _minimised_lines(document: dict[str, Any]) -> list[str]:
+    """Generated disagreements: the drawn request beside Hypothesis' minimal one."""
+    seen: set[tuple[str, str]] = set()
+    lines: list[str] = []
+    for group in document["behaviours"]:
+        for d in group["disagreements"]:
+            found = d.get("minimised")
+            if not found or (d["request"], found["aspect"]) in seen:
+                continue
+            seen.add((d["request"], found["aspect"]))
+            how = found.get("note") or f"{found['trials']} trials"
+            lines += [
+                f"- `{group['id']}` {d['request']} ({found['aspect']}; {d.get('example')}; {how})",
+                f"  - original: `{_short(found['original'], 400)}`",
+                f"  - minimal:  `{_short(found['minimal'], 400)}`",
+            ]
+    if not lines:
+        return []
+    return ["", "Minimised (Hypothesis shrank each generated request, keeping the "
+            "disagreement):", "", *lines]
+
+
+def _replay_lines(document: dict[str, Any]) -> list[str]:
+    notes = document.get("replay")
+    if notes is None:
+        return []
+    skipped = [n for n in notes if n["replayed"] == "skipped"]
+    lines = [
+        f"Replay: {document['requests'] - len(notes)} requests sent as recorded, "
+        f"{len(notes) - len(skipped)} with stand-ins, {len(skipped)} skipped "
+        "(not compared).",
+        "",
+    ]
+    for note in skipped[:20]:
+        lines.append(f"- skipped {note['request']}: {'; '.join(note['why'])}")
+    if len(skipped) > 20:
+        lines.append(f"- … {len(skipped) - 20} more in diff.json")
+    return [*lines, ""] if skipped else lines
 
 
 def junit(document: dict[str, Any]) -> str:
@@ -104,6 +150,11 @@ def junit(document: dict[str, Any]) -> str:
         failure.text = "\n".join(
             f"{d['request']} {d['aspect']}: {_short(d['a'], 400)} vs {_short(d['b'], 400)}"
             + (f" (example: {d['example']})" if d.get("example") else "")
+            + (
+                f" (minimal: {_short(d['minimised']['minimal'], 400)})"
+                if d.get("minimised")
+                else ""
+            )
             for d in group["disagreements"]
         )
     return ET.tostring(suite, encoding="unicode")
@@ -122,7 +173,7 @@ def render_html(document: dict[str, Any]) -> str:
                 f"<td><pre>{e(_short(d['b'], 2000))}</pre></td>"
                 f"<td><details><summary>request and answers</summary><pre>"
                 f"{e(json.dumps(d['evidence'], indent=1, default=str)[:20000])}</pre>"
-                f"</details>{e(d.get('example') or '')}</td></tr>"
+                f"</details>{e(d.get('example') or '')}{_minimal_html(d)}</td></tr>"
             )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
@@ -134,6 +185,17 @@ def render_html(document: dict[str, Any]) -> str:
         "behaviours.</p><table><tr><th>behaviour</th><th>request</th><th>aspect</th>"
         f"<th>{e(a)}</th><th>{e(b)}</th><th>evidence</th></tr>{''.join(rows)}</table>"
         "</body></html>"
+    )
+
+
+def _minimal_html(d: dict[str, Any]) -> str:
+    found = d.get("minimised")
+    if not found:
+        return ""
+    e = html.escape
+    return (
+        f"<p>original: <code>{e(_short(found['original'], 2000))}</code><br>"
+        f"minimal: <code>{e(_short(found['minimal'], 2000))}</code></p>"
     )
 
 

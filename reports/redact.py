@@ -117,6 +117,11 @@ def redact_text(text: str, *, secrets: Iterable[str] = ()) -> str:
     return redact(text, secrets=secrets)
 
 
+def is_sensitive_key(key: object) -> bool:
+    """Does ``key`` name a secret (its value is redacted whole)?"""
+    return _is_sensitive_key(key)
+
+
 def _is_sensitive_key(key: object) -> bool:
     if not isinstance(key, str):
         return False

@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from conformance.corpus import build_corpus
     from conformance.diff_run import diff_targets
-    from conformance.replay import replay_and_compare
+    from conformance.replay import replay_with_notes
     from conformance_cli.livetargets import open_target
     from reports.diff_report import markdown, to_document, write_diff_artefacts
     from spec.catalogue import load_catalogue
@@ -82,7 +82,9 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"--against {path}: no such file")
             read_transcript(path)  # a broken transcript is a usage error before any start-up
             with opener(args.targets[0]) as session:
-                a, b, found = replay_and_compare(path, session, keep_pace=not args.no_pace)
+                a, b, found, notes = replay_with_notes(
+                    path, session, keep_pace=not args.no_pace
+                )
             corpus = {"transcript": str(path)}
         else:
             entries = build_corpus(at_seed=args.seed, examples=args.examples)
@@ -90,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 entries, lambda: opener(args.targets[0]), lambda: opener(args.targets[1])
             )
             corpus = {"seed": args.seed, "examples": args.examples, "requests": len(entries)}
+            notes = None
     except (ConfigurationError, InvalidTranscript) as exc:
         raise UsageError(str(exc)) from exc
     except HarnessError as exc:
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         disagreements=found,
         corpus=corpus,
         statements=statements,
+        replay=notes,
     )
     paths = write_diff_artefacts(document, Path(args.report_dir))
     print(markdown(document))
