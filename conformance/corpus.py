@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from conformance.session import SAFE_TIMEOUT_SECONDS, SAFE_TTL_SECONDS
+from conformance.endpoint_config import SAFE_TIMEOUT_SECONDS, SAFE_TTL_SECONDS
 from strategies.requests import invalid_requests, valid_requests, violations
 
 ENDPOINT = "corpus-endpoint-placeholder"

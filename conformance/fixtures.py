@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from conformance.endpoint_config import AsyncConfig
 from conformance.overlap import OutcomePlan, Overlap, plan_of
 from conformance.run_state import STATE, RunState
 from conformance.scenarios import Scenarios
-from conformance.session import AsyncConfig, ConformanceSession
+from conformance.session import ConformanceSession
 from conformance.target import ConfigurationError, Target, resolve_target
 
 if TYPE_CHECKING:

@@ -23,8 +23,9 @@ from conformance.client import HarnessError
 from conformance.clients import ClientRequirement, ClientRun, ClientRunner
 from conformance.probe import new_tag, parse_probe_record, probe_payload
 from conformance.s3uri import parse_location
-from conformance.session import ConformanceSession, wait_until
+from conformance.session import ConformanceSession
 from conformance.violations import Checks
+from deadline_wait import wait_until
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "client_programs"
 # Seconds a client may spend on top of the outcome deadline (start-up, imports).
@@ -401,7 +402,7 @@ def _fetch(session: ConformanceSession, uri: str) -> bytes | None:
             found.append(obj.body)
         return bool(found)
 
-    wait_until(landed, deadline=session.outcome_deadline, interval=0.1)
+    wait_until(landed, timeout=session.outcome_deadline, interval=0.1)
     return found[0] if found else None
 
 
