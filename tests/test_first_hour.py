@@ -163,7 +163,7 @@ def test_the_progress_mode_follows_the_terminal_and_ci(requested, terminal, ci, 
 
 
 def test_the_results_count_the_aws_calls_the_suite_made(plain_run):
-    cwd, _ = plain_run
+    cwd, *_ = plain_run
     document = json.loads((cwd / "conformance-report" / "results.json").read_text("utf-8"))
     calls = document["run"]["api_calls"]
     services = calls["services"]

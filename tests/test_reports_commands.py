@@ -115,7 +115,7 @@ def test_run_passes_pytest_options_through_and_renders_every_artefact(tmp_path, 
     assert fake_pytest.command[:3] == [sys.executable, "-m", "pytest"]
     config, collected = _collected(fake_pytest.command[3:])
     assert [n.rsplit("/", 1)[-1] for n in collected] == [
-        "test_wire.py::test_errors_use_the_rest_json_error_shape"
+        "test_wire.py::test_errors_use_the_rest_json_error_shape[IEA-WIRE-005]"
     ]
     assert config.getoption("target") == str(target)
     assert config.getoption("maxfail") == 1  # -x

@@ -55,7 +55,7 @@ def test_moto_fails_where_it_breaks_the_contract(
         moto_env,
         (
             *check("test_wire", WIRE_202),
-            *check("test_validation", f"{VALIDATION}[IEA-VAL-017]"),
+            *check("test_validation", f"{VALIDATION}[IEA-VAL-017,IEA-VAL-026]"),
             *check("test_output", "test_each_request_gets_its_own_output_under_the_output_path"),
             *check("test_notifications", "test_a_success_publishes_one_complete_message"),
         ),
