@@ -23,6 +23,7 @@ from conformance.judge import (
     ContractViolation,
     ContractViolations,
     judged_behaviours,
+    pass_evidence,
     pass_notes,
     reset_judged,
 )
@@ -462,7 +463,8 @@ def _judge(
             )
         else:
             message = sensitive.scrub(pass_notes().get(behaviour, ""))
-            record(BehaviourOutcome(nodeid, behaviour, "passed", duration, message=message))
+            evidence = _scrub_value(pass_evidence().get(behaviour))
+            record(BehaviourOutcome(nodeid, behaviour, "passed", duration, message, evidence))
 
     binding = [b for b in unexpected if catalogue.get(b).level == "MUST"]
     advisories = [b for b in unexpected if b not in binding]

@@ -111,6 +111,10 @@ class Lease:
         """The outcome is written and notified: delete the message."""
         self.queue._done(self)
 
+    def abandon(self) -> None:
+        """The outcome could not be stored: stop holding it, so SQS delivers it again."""
+        self.queue._abandon(self)
+
 
 class DurableQueue:
     def __init__(
@@ -198,6 +202,11 @@ class DurableQueue:
         if lease in self._held:
             self._held.discard(lease)
             self._to_delete.append(lease.receipt)
+            self._room.set()
+
+    def _abandon(self, lease: Lease) -> None:
+        if lease in self._held:
+            self._held.discard(lease)
             self._room.set()
 
     async def _deleter(self) -> None:

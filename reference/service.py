@@ -288,7 +288,9 @@ class ReferenceService:
         except Exception as exc:
             log.warning("durable queue: cannot run a message yet: %s", exc)
             return False
-        job.done.add_done_callback(lambda _: lease.release())
+        job.done.add_done_callback(
+            lambda _: lease.release() if job.outcome_written else lease.abandon()
+        )
         await self._pool(endpoint).enqueue(job)
         return True
 
