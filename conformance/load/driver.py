@@ -45,8 +45,11 @@ from conformance.load.mix import Mix, request_for  # noqa: E402
 
 GRACE_S = 30.0  # past the budget, the driver stops whatever its users do
 RECORDS_PER_MESSAGE = 500
-# The target is unreachable when this many requests in a row got no answer at all.
-UNREACHABLE_AFTER = 200
+# The target is unreachable when no request got an answer for this long (a restart
+# of the target mid-burst takes seconds; the burst waits it out).
+UNREACHABLE_AFTER_S = 30.0
+# After a request got no answer, its user waits this long before the next one.
+NO_ANSWER_PAUSE_S = 0.2
 
 _lock = threading.Lock()
 
@@ -62,7 +65,7 @@ class Plan:
         self.tags = itertools.count()
         self.accepted = 0
         self.sent = 0
-        self.unanswered_in_a_row = 0
+        self.last_answer = time.monotonic()
         self.stopped_because = ""
         self.deadline = time.monotonic() + float(data["budget_s"])
         self.records: list[dict[str, Any]] = []
@@ -86,12 +89,10 @@ class Plan:
             self.records.append(record)
             if record["status"] == 202:
                 self.accepted += 1
-            if record["status"] is None:
-                self.unanswered_in_a_row += 1
-                if self.unanswered_in_a_row >= UNREACHABLE_AFTER:
-                    self.stopped_because = "unreachable"
-            else:
-                self.unanswered_in_a_row = 0
+            if record["status"] is not None:
+                self.last_answer = time.monotonic()
+            elif time.monotonic() - self.last_answer > UNREACHABLE_AFTER_S:
+                self.stopped_because = "unreachable"
 
     def done(self) -> bool:
         with _lock:
@@ -169,6 +170,8 @@ class InvokeUser(User):
             "latency_s": latency, "output_location": output, "failure_location": failure,
             "error": error, **request.expect,
         })
+        if status is None:
+            gevent.sleep(NO_ANSWER_PAUSE_S)
         events.request.fire(
             request_type="POST", name=f"InvokeEndpointAsync {kind}",
             response_time=latency * 1000, response_length=0,
