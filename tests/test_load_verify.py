@@ -85,7 +85,7 @@ def test_no_runs_is_no_evidence_not_a_pass() -> None:
     assert got["ran-at-most-once"] is None and got["concurrency-held"] is None
     assert got["content-matches"] is None and got["notified"] is None
     assert got["ttl-respected"] is None and got["rejected-left-nothing"] is None
-    assert got["exactly-one-outcome"] is True  # vacuous, but nothing was accepted
+    assert got["exactly-one-outcome"] is None  # nothing accepted: nothing shown
 
 
 def test_a_rejected_request_that_left_an_object_fails() -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from conformance import depth
+from conformance.client import HarnessError
 from conformance.judge import Checks, attach_evidence, note
 from conformance.load.burst import BurstError, BurstRun, Distribution, run_burst
 from conformance.load.collect import Outcomes, build_evidence
@@ -169,6 +170,13 @@ def load_run(conformance_session: ConformanceSession) -> Iterator[LoadObservatio
         if inbox:
             inbox.close()
         raise
+    if not burst.records:
+        if inbox:
+            inbox.close()
+        raise HarnessError(
+            f"the load driver sent no request ({burst.stopped_because or 'no reason given'}); "
+            "nothing was judged"
+        )
     try:
         evidence, figures = build_evidence(
             burst,

@@ -45,6 +45,9 @@ class Distribution:
         return self.expect > 0
 
 
+LIBRARY_MODE = Distribution()
+
+
 @dataclass
 class FaultRun:
     command: str
@@ -103,7 +106,7 @@ def _fault_timer(fault: FaultRun, env: Mapping[str, str]) -> threading.Timer:
 def run_burst(
     plan: dict[str, Any],
     *,
-    distribution: Distribution = Distribution(),
+    distribution: Distribution = LIBRARY_MODE,
     fault_command: str | None = None,
     fault_at: float = 0.0,
     fault_env: Mapping[str, str] | None = None,

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.load.burst import BurstRun, Distribution, run_burst
+from conformance.load.burst import LIBRARY_MODE, BurstRun, Distribution, run_burst
 from conformance.load.collect import Outcomes, build_evidence
 from conformance.load.verify import Finding, judge
 
@@ -44,7 +44,7 @@ def measure(
     visibility: float = 10.0,
     fault_command: str | None = None,
     fault_at: float = 0.0,
-    distribution: Distribution = Distribution(),
+    distribution: Distribution = LIBRARY_MODE,
     target_rate: float | None = None,
     clock_scale: float = 0.05,
 ) -> Measured:

@@ -180,11 +180,13 @@ class InvokeUser(User):
 
 
 def _user_class(data: dict[str, Any]) -> type[InvokeUser]:
+    """The user class, paced when the plan asks for a total rate (one class name
+    everywhere: a master tells its workers which class to spawn by name)."""
     rate = data.get("target_rate")
-    if not rate:
-        return InvokeUser
-    per_user = float(rate) / int(data["users"])
-    return type("PacedInvokeUser", (InvokeUser,), {"wait_time": constant_throughput(per_user)})
+    InvokeUser.wait_time = (
+        constant_throughput(float(rate) / int(data["users"])) if rate else constant(0)
+    )
+    return InvokeUser
 
 
 def _wait_until_done(plan: Plan) -> None:
@@ -225,12 +227,13 @@ def run_master(data: dict[str, Any], record_path: Path, bind: str, expect_worker
     env = Environment(user_classes=[_user_class(data)], events=events)
     runner = env.create_master_runner(master_bind_host=host, master_bind_port=port)
 
-    def on_connect(client_id: str, **_: Any) -> None:
-        index = runner.get_worker_index(client_id)
+    def send_plans() -> None:
         count, workers = int(data["count"]), expect_workers
-        share = count // workers + (1 if index < count % workers else 0)
-        runner.send_message("plan", {"plan": public, "share": share, "index": index},
-                            client_id=client_id)
+        for client_id in list(runner.clients):
+            index = runner.get_worker_index(client_id)
+            share = count // workers + (1 if index < count % workers else 0)
+            runner.send_message("plan", {"plan": public, "share": share, "index": index},
+                                client_id=client_id)
 
     def on_records(environment: Any, msg: Any, **_: Any) -> None:
         records.extend(msg.data)
@@ -238,7 +241,6 @@ def run_master(data: dict[str, Any], record_path: Path, bind: str, expect_worker
     def on_finished(environment: Any, msg: Any, **_: Any) -> None:
         finished[msg.node_id] = str(msg.data)
 
-    events.worker_connect.add_listener(on_connect)
     runner.register_message("records", on_records)
     runner.register_message("finished", on_finished)
     deadline = time.monotonic() + float(data.get("connect_s", 60.0))
@@ -249,6 +251,8 @@ def run_master(data: dict[str, Any], record_path: Path, bind: str, expect_worker
                   "connected in time", file=sys.stderr)
             return 3
         gevent.sleep(0.1)
+    send_plans()
+    gevent.sleep(0.5)  # the plans travel before the spawn message on each worker's socket
     runner.start(int(data["users"]), spawn_rate=float(data["spawn_rate"]))
     hard_stop = time.monotonic() + float(data["budget_s"]) + 2 * GRACE_S
     while len(finished) < expect_workers and time.monotonic() < hard_stop:
@@ -271,9 +275,7 @@ def run_worker(master: str) -> int:
         data = msg.data["plan"]
         PLAN = Plan(data, share=int(msg.data["share"]),
                     prefix=f"{data['run_id']}-w{msg.data['index']}")
-        if data.get("target_rate"):
-            # Each worker's users pace themselves; together they make the plan's rate.
-            environment.user_classes[:] = [_user_class(data)]
+        _user_class(data)  # each worker's users pace themselves to make the plan's rate
         ready.set()
 
     runner.register_message("plan", on_plan)

@@ -120,7 +120,7 @@ def exactly_one_outcome(evidence: Evidence) -> Finding:
     shared = [loc for loc, n in locations.items() if n > 1]
     return Finding(
         "exactly-one-outcome", "IEA-LOAD-001",
-        not lost and not both and not shared,
+        (not lost and not both and not shared) if evidence.accepted else None,
         {
             "accepted": len(evidence.accepted),
             "outputs": outputs,
