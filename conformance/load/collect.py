@@ -188,6 +188,11 @@ def timeline(
             "completed_per_s": completed_per_s, "step_s": round(step, 3)}
 
 
+def _accepted(record: dict[str, Any]) -> bool:
+    status = record["status"]
+    return status is not None and 200 <= status < 300 and bool(record.get("output_location"))
+
+
 def build_evidence(
     burst: BurstRun,
     outcomes: Outcomes,
@@ -197,8 +202,10 @@ def build_evidence(
     notifications: Callable[[], dict[str, tuple[str, ...]]] | None = None,
 ) -> tuple[Evidence, dict[str, Any]]:
     records = burst.records
-    accepted = [r for r in records if r["status"] == 202]
-    rejected = [r for r in records if r["status"] is not None and r["status"] != 202]
+    # Accepted: any success answer with an OutputLocation (the contract's is 202; a
+    # target answering 200 is judged on its outcomes too, and counted).
+    accepted = [r for r in records if _accepted(r)]
+    rejected = [r for r in records if r["status"] is not None and not _accepted(r)]
     unanswered = [r for r in records if r["status"] is None]
     listed, all_in_s, quiet_s = wait_for_outcomes(
         outcomes, accepted, settle=settle, quiet=quiet
@@ -269,6 +276,7 @@ def _figures(
         "mode": burst.mode,
         "sent": len(burst.records),
         "accepted": len(accepted),
+        "accepted_not_202": sum(r["status"] != 202 for r in accepted),
         "rejected": len(rejected),
         "unanswered": len(unanswered),
         "accepted_by_kind": dict(sorted(kinds.items())),
