@@ -32,7 +32,7 @@ from aiohttp import web
 from botocore.config import Config
 
 from reference.control_plane import ContainerMap, EndpointCatalog
-from reference.durable import DurableQueue, Lease, endpoint_of, job_from_message
+from reference.durable import DurableQueue, Lease, endpoint_of, job_from_message, open_store
 from reference.endpoints import EndpointDescription
 from reference.errors import ServiceError, internal_failure, service_unavailable, validation_error
 from reference.finisher import Finisher
@@ -106,8 +106,9 @@ class ReferenceService:
         `containers`: model image URI -> base URL of the container running it
         (`"*"` matches any image). `shutdown_grace`: how long `stop()` lets
         accepted requests finish before failing the rest (real seconds).
-        `durable_queue_url`: an SQS queue holding accepted jobs until their outcome is
-        written (`reference.durable`), so a crash of this process loses none.
+        `durable_queue_url`: where accepted jobs wait until their outcome is written
+        (an SQS queue URL or `sqlite:///file`, `reference.durable`), so a crash of this
+        process loses none.
         """
         if clock_scale <= 0:
             raise ValueError(f"clock_scale={clock_scale}: must be positive")
@@ -157,12 +158,11 @@ class ReferenceService:
         app = web.Application(client_max_size=MAX_READ_BYTES)
         app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
         if self._durable_url:
-            sqs = await loop.run_in_executor(
-                self._executor, self._backends.client, "sqs", self.region
+            store = await loop.run_in_executor(
+                self._executor, open_store, self._durable_url,
+                lambda: self._backends.client("sqs", self.region),
             )
-            self._durable = DurableQueue(
-                sqs, self._durable_url, self._executor, visibility=self._durable_visibility
-            )
+            self._durable = DurableQueue(store, visibility=self._durable_visibility)
             self._durable.start(self._deliver)
         self._runner, _, self.port = await start_site(
             app, self.host, self._port, shutdown_timeout=5.0
@@ -350,8 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--shutdown-grace", type=float, default=30.0)
     parser.add_argument(
         "--durable-queue-url",
-        help="an SQS queue URL: accepted requests wait there, not in memory, so a crash "
-        "and restart of this process loses none (at-least-once)",
+        help="an SQS queue URL or sqlite:///FILE: accepted requests wait there, not in "
+        "memory, so a crash and restart of this process loses none (at-least-once)",
     )
     parser.add_argument("--durable-visibility", type=float, default=30.0,
                         help="seconds before a crashed process's jobs are delivered again")

@@ -261,12 +261,9 @@ class EmbeddedStack:
         import tempfile
 
         assert self.probe is not None
-        sqs = self._client("sqs", moto_url)
-        self._queue_url = sqs.create_queue(
-            QueueName=f"{self.name}-jobs",
-            Attributes={"VisibilityTimeout": str(int(self.durable_visibility))},
-        )["QueueUrl"]
         workdir = Path(tempfile.mkdtemp(prefix="reference-service-"))
+        # SQLite, not moto's SQS: moto scans every message per receive (reference.durable).
+        self._queue_url = f"sqlite://{workdir / 'jobs.sqlite'}"
         process = ServiceProcess(
             [
                 "--region", self.region, "--clock-scale", str(self.clock_scale),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,6 +97,26 @@ def _plan(session: ConformanceSession, options: dict[str, Any]) -> dict[str, Any
     }
 
 
+class Drainer:
+    """Reads the inbox while the burst runs, so its queue stays short (moto's SQS scans
+    every queued message on each receive: thousands queued would take hours to read)."""
+
+    def __init__(self, inbox: NotificationInbox) -> None:
+        self.inbox = inbox
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="load-inbox", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(Exception):  # a failed read is retried; nothing lost
+                self.inbox._drain(wait_seconds=1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(30)
+
+
 def _inbox(session: ConformanceSession) -> NotificationInbox | None:
     config = session.async_config
     topics = [t for t in (config.success_topic, config.error_topic) if t] if config else []
@@ -114,10 +135,11 @@ def _topics_by_tag(inbox: NotificationInbox, session: ConformanceSession, quiet:
 
     config = session.async_config
     end = time.monotonic() + 120.0
-    stable_since = time.monotonic()
+    stable_since, seen = time.monotonic(), inbox.received
     while time.monotonic() < end and time.monotonic() - stable_since < quiet:
-        if inbox._drain(wait_seconds=1):
-            stable_since = time.monotonic()
+        time.sleep(0.5)  # the drainer reads; this waits until nothing more arrives
+        if inbox.received != seen:
+            stable_since, seen = time.monotonic(), inbox.received
     names = {config.success_topic: "success", config.error_topic: "error"} if config else {}
     by_tag: dict[str, tuple[str, ...]] = {}
     with inbox._lock:
@@ -152,6 +174,7 @@ def load_run(conformance_session: ConformanceSession) -> Iterator[LoadObservatio
     options = load_options()
     plan = _plan(session, options)
     inbox = _inbox(session)
+    drainer = Drainer(inbox) if inbox else None
     config = session.async_config
     assert config is not None
     prefixes = tuple(p for p in (config.s3_output_path, config.s3_failure_path) if p)
@@ -171,10 +194,14 @@ def load_run(conformance_session: ConformanceSession) -> Iterator[LoadObservatio
                            if plan["session_token"] else {})},
         )
     except BurstError:
+        if drainer:
+            drainer.stop()
         if inbox:
             inbox.close()
         raise
     if not burst.records:
+        if drainer:
+            drainer.stop()
         if inbox:
             inbox.close()
         raise HarnessError(
@@ -191,6 +218,8 @@ def load_run(conformance_session: ConformanceSession) -> Iterator[LoadObservatio
             if inbox else None,
         )
     finally:
+        if drainer:
+            drainer.stop()
         if inbox:
             inbox.close()
     figures["mix"] = plan["mix"]
