@@ -20,6 +20,8 @@ COPY pyproject.toml README.md ./
 COPY spec ./spec
 COPY strategies ./strategies
 COPY conformance ./conformance
+COPY conformance_deploy ./conformance_deploy
+COPY conformance_cli ./conformance_cli
 COPY reports ./reports
 COPY reference ./reference
 RUN python -m pip install --no-cache-dir /src \

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance.plugin import STATE, RunState
+from conformance.run_state import STATE, RunState
 from conformance.scenarios import Scenarios
 from conformance.session import AsyncConfig, ConformanceSession
 from conformance.target import ConfigurationError, Target, resolve_target

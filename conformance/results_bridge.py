@@ -17,7 +17,7 @@ from spec.catalogue import load_catalogue
 from spec.revisions import CURRENT
 
 if TYPE_CHECKING:
-    from conformance.plugin import RunState
+    from conformance.run_state import RunState
 
 
 def write_results(state: RunState, path: Path, *, exitstatus: int, argv: Sequence[str]) -> None:

@@ -60,3 +60,26 @@ class SensitiveText(str):
 def sensitive(value: str) -> SensitiveText:
     register(value)
     return SensitiveText(value)
+
+
+def scrub_report(report: Any) -> None:
+    """Mask registered secrets in what pytest will print for this test report."""
+    if not registered():
+        return
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        scrubbed = scrub(text)
+        if scrubbed != text:
+            report.longrepr = scrubbed
+    report.sections = [(title, scrub(body)) for title, body in report.sections]
+
+
+def scrub_value(value: Any) -> Any:
+    """``value`` with every string in it scrubbed (dicts and lists walked)."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: scrub_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_value(v) for v in value]
+    return value

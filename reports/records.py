@@ -1,6 +1,7 @@
-"""What the pytest plugin hands to ``reports``: one ``TestRecord`` per test, one ``RunInfo``.
+"""The records of a results document: one ``TestRecord`` per test and one ``RunInfo``
+(what the pytest plugin hands to ``reports``), and one ``BehaviourResult`` per behaviour.
 
-Both are frozen records with ``to_dict``/``from_dict``; the dict forms are the
+All are frozen records with ``to_dict``/``from_dict``; the dict forms are the
 shapes ``reports/results.schema.json`` describes (``$defs/test`` and ``$defs/run``).
 """
 
@@ -132,3 +133,61 @@ class RunInfo:
         """``name version`` of the implementation under test, or ``""``."""
         impl = self.target.get("implementation") or {}
         return " ".join(str(impl[k]) for k in ("name", "version") if impl.get(k)).strip()
+
+
+@dataclass(frozen=True)
+class BehaviourResult:
+    """One catalogue behaviour, its status for this run and the tests that judged it."""
+
+    id: str
+    level: str
+    statement: str
+    revision: str
+    profile: str
+    area: str
+    source: str
+    claimed: bool
+    status: str
+    reason: str = ""
+    tests: tuple[TestRecord, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        return round(sum(t.duration for t in self.tests), 6)
+
+    @property
+    def failing_tests(self) -> tuple[TestRecord, ...]:
+        """The tests whose evidence explains a ``fail`` or ``error``."""
+        return tuple(t for t in self.tests if t.outcome in {"failed", "error", "xpassed"})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "statement": self.statement,
+            "revision": self.revision,
+            "profile": self.profile,
+            "area": self.area,
+            "source": self.source,
+            "claimed": self.claimed,
+            "status": self.status,
+            "reason": self.reason,
+            "duration": self.duration,
+            "tests": [t.to_dict() for t in self.tests],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BehaviourResult:
+        return cls(
+            id=data["id"],
+            level=data["level"],
+            statement=data["statement"],
+            revision=data["revision"],
+            profile=data["profile"],
+            area=data["area"],
+            source=data.get("source", ""),
+            claimed=bool(data["claimed"]),
+            status=data["status"],
+            reason=data.get("reason", ""),
+            tests=tuple(TestRecord.from_dict(t) for t in data.get("tests", ())),
+        )

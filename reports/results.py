@@ -22,7 +22,7 @@ from reports.applicability import (
     normalize_revision,
     not_applicable_reason,
 )
-from reports.records import RunInfo, TestRecord
+from reports.records import BehaviourResult, RunInfo, TestRecord
 from reports.redact import environment_secrets, redact
 from reports.status import combine, status_of_outcome
 from reports.summary import summarize
@@ -34,64 +34,6 @@ STALE_EXPECTATION = (
     "expected to fail, but passed: the expectation is stale; "
     "remove it from the target's expectations file"
 )
-
-
-@dataclass(frozen=True)
-class BehaviourResult:
-    """One catalogue behaviour, its status for this run and the tests that judged it."""
-
-    id: str
-    level: str
-    statement: str
-    revision: str
-    profile: str
-    area: str
-    source: str
-    claimed: bool
-    status: str
-    reason: str = ""
-    tests: tuple[TestRecord, ...] = ()
-
-    @property
-    def duration(self) -> float:
-        return round(sum(t.duration for t in self.tests), 6)
-
-    @property
-    def failing_tests(self) -> tuple[TestRecord, ...]:
-        """The tests whose evidence explains a ``fail`` or ``error``."""
-        return tuple(t for t in self.tests if t.outcome in {"failed", "error", "xpassed"})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "level": self.level,
-            "statement": self.statement,
-            "revision": self.revision,
-            "profile": self.profile,
-            "area": self.area,
-            "source": self.source,
-            "claimed": self.claimed,
-            "status": self.status,
-            "reason": self.reason,
-            "duration": self.duration,
-            "tests": [t.to_dict() for t in self.tests],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BehaviourResult:
-        return cls(
-            id=data["id"],
-            level=data["level"],
-            statement=data["statement"],
-            revision=data["revision"],
-            profile=data["profile"],
-            area=data["area"],
-            source=data.get("source", ""),
-            claimed=bool(data["claimed"]),
-            status=data["status"],
-            reason=data.get("reason", ""),
-            tests=tuple(TestRecord.from_dict(t) for t in data.get("tests", ())),
-        )
 
 
 @dataclass(frozen=True)
@@ -126,7 +68,7 @@ class Results:
         return "error" in statuses and "fail" not in statuses
 
     def exit_code(self) -> int:
-        """0 conformant, 1 not conformant, 3 the harness failed (``conformance.cli`` codes)."""
+        """0 conformant, 1 not conformant, 3 harness failed (``conformance_cli.exits`` codes)."""
         if self.harness_failed:
             return 3
         return 0 if self.conformant else 1

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from reports.status import DISPLAY_ORDER
 
 if TYPE_CHECKING:
-    from reports.results import BehaviourResult
+    from reports.records import BehaviourResult
 
 LEVELS: tuple[str, ...] = ("MUST", "SHOULD", "MAY")
 # pytest exit codes after which a results document can still be a verdict.

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conformance.moto_target import moto_server, prepare_moto
+from conformance_deploy.moto import moto_server, prepare_moto
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> int:

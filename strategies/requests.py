@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from spec import revisions
 from spec.contract import BEHAVIOURS, Contract, Violation, contract
 from strategies.errors import invalid
+from strategies.invalid_values import violating_values
 from strategies.values import (
     bodies,
     check_value,
@@ -31,7 +32,6 @@ from strategies.values import (
     timeout_seconds,
     ttl_seconds,
 )
-from strategies.violations import violating_values
 
 __all__ = ["InvalidRequest", "Violation", "invalid_requests", "valid_requests", "violations"]
 

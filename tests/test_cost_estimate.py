@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.cost import (
+from reports.cost import (
     INSTANCE_HOURLY_USD,
     INVOCATIONS_PER_TEST,
     PRICE_LABEL,

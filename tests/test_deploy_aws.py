@@ -22,10 +22,10 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from moto.server import ThreadedMotoServer
 
-from conformance.cli import main
-from conformance.deploy import DeployError, deploy_probe, make_plan, teardown
-from conformance.deploy.iam import DEPLOY_CALLS, TEARDOWN_CALLS
 from conformance.targetfile import load_target_file, write_target_file
+from conformance_cli.main import main
+from conformance_deploy import DeployError, deploy_probe, make_plan, teardown
+from conformance_deploy.iam import DEPLOY_CALLS, TEARDOWN_CALLS
 
 REGION = "us-east-1"
 BUCKET = "conformance-deploy-tests"
@@ -331,7 +331,7 @@ def _denying_session(operation: str) -> boto3.Session:
 
 def test_access_denied_is_one_line_naming_the_policy(moto_env, name, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(
-        "conformance.deploy.aws.boto3.Session", lambda **_: _denying_session("CreateTopic")
+        "conformance_deploy.aws.boto3.Session", lambda **_: _denying_session("CreateTopic")
     )
     assert main(_cli_args(name, tmp_path / "t.toml")) == 2
     err = capsys.readouterr().err.strip()

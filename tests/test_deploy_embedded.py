@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import boto3
 import pytest
 
-from conformance.cli import main
 from conformance.targetfile import load_target_file
+from conformance_cli.main import main
 
 stack_module = pytest.importorskip("reference.stack")
 

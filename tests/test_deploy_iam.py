@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from conformance.deploy.iam import (
+from conformance_deploy.iam import (
     DEPLOY_TEARDOWN_ACTIONS,
     PLACEHOLDERS,
     SUITE_QUEUE_PREFIX,
@@ -22,7 +22,7 @@ from conformance.deploy.iam import (
     policy_actions,
     render_policy,
 )
-from conformance.deploy.plan import DEFAULT_NAME
+from conformance_deploy.plan import DEFAULT_NAME
 
 VALUES = {
     "REGION": "eu-west-1",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.deploy import DeployError, make_plan
-from conformance.deploy.plan import S3Location
-from conformance.deploy.resources import parse_arn
+from conformance_deploy import DeployError, make_plan
+from conformance_deploy.plan import S3Location
+from conformance_deploy.resources import parse_arn
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conformance-probe:1"
 ROLE = "arn:aws:iam::123456789012:role/probe"

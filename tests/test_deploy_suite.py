@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance_cli.main import main
 from reference.stack import PROBE_IMAGE, ROLE_ARN, EmbeddedStack, StackSettings
 
 JUDGED = ("test_wire", "test_output", "test_notifications", "test_ttl", "test_concurrency")

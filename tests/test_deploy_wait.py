@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.deploy.errors import DeployError
-from conformance.deploy.wait import wait_for_endpoint
+from conformance_deploy.errors import DeployError
+from conformance_deploy.wait import wait_for_endpoint
 
 
 class FakeClock:

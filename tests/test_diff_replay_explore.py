@@ -18,13 +18,13 @@ import pytest
 from mutants import MUTANTS
 
 from conformance import recording
-from conformance.cli import main
 from conformance.corpus import Entry, _base, build_corpus
 from conformance.diff_run import diff_targets, replay_and_compare, run_corpus
 from conformance.explore import explore
-from conformance.livetargets import open_target
 from conformance.session import ConformanceSession
 from conformance.transcript import InvalidTranscript, Placeholders, read_transcript
+from conformance_cli.livetargets import open_target
+from conformance_cli.main import main
 from reference.parts import DEFAULT_PARTS
 from spec.questions import load_questions
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from conformance.commands import suite_options
 from conformance.targetfile import (
     AsyncConfig,
     Deployment,
@@ -28,6 +27,7 @@ from conformance.targetfile import (
     TargetFile,
     load_target_file,
 )
+from conformance_cli.commands import suite_options
 from spec.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,7 +213,7 @@ def test_spec_behaviours_rejects_an_unknown_profile(tmp_path):
 
 
 def test_prepare_moto_speaks_as_itself(capsys):
-    from conformance.commands.prepare_moto import _say
+    from conformance_cli.commands.prepare_moto import _say
 
     _say("deploy-probe: deployment conformance-moto in us-east-1")
     _say("  created topic x")

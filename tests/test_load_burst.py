@@ -75,7 +75,7 @@ def test_dropped_and_twice_run_dispatches_are_judged() -> None:
 
 
 def test_a_non_positive_count_or_zero_capacity_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
-    from conformance.cli import main
+    from conformance_cli.main import main
 
     assert main(["load", "--count", "0"]) == 2
     assert "--count" in capsys.readouterr().err

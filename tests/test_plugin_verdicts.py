@@ -11,7 +11,7 @@ import pytest
 CHECKS = '''
 import pytest
 from conformance.client import HarnessError
-from conformance.judge import Checks, require
+from conformance.violations import Checks, require
 
 
 @pytest.mark.behaviour("IEA-WIRE-001")
@@ -173,7 +173,7 @@ def test_secrets_never_reach_the_terminal(pytester: pytest.Pytester) -> None:
         test_secret='''
 import pytest
 from conformance import sensitive
-from conformance.judge import require
+from conformance.violations import require
 
 @pytest.mark.behaviour("IEA-HDR-002")
 def test_leaks():

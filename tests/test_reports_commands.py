@@ -15,8 +15,8 @@ import pytest
 from test_reports_redact import PLANTED, SESSION_TOKEN, planted_records
 from test_reports_support import FIXTURES, load_sample, passed, sample_run, test_catalogue
 
-from conformance.cli import main
-from conformance.commands import run as run_command
+from conformance_cli.commands import run as run_command
+from conformance_cli.main import main
 from reports.records import TestRecord
 from reports.results import build_results
 
@@ -41,7 +41,7 @@ class FakePytest:
 def fake(monkeypatch):
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.setitem(
-        sys.modules, "conformance.cost", None
+        sys.modules, "reports.cost", None
     )  # no cost module unless a test adds one
 
     def install(document: dict | None, code: int) -> FakePytest:
@@ -141,9 +141,9 @@ def test_run_refuses_a_missing_target_file(tmp_path, fake, capsys):
 def test_run_prints_the_cost_estimate_and_fills_the_step_summary(
     tmp_path, fake, monkeypatch, capsys
 ):
-    cost = types.ModuleType("conformance.cost")
+    cost = types.ModuleType("reports.cost")
     cost.estimate_run_cost = lambda results: "estimated AWS cost: $0.42"
-    monkeypatch.setitem(sys.modules, "conformance.cost", cost)
+    monkeypatch.setitem(sys.modules, "reports.cost", cost)
     step_summary = tmp_path / "step-summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
     fake(load_sample("results-reference.json"), 0)

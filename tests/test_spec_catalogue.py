@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance_cli.main import main
 from spec import revisions
 from spec.catalogue import (
     CATALOGUE_PATH,

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance_cli.main import main
 from spec.generate import (
     DOCUMENT_PATH,
     drift,
     generate,
     load_service_model,
     render,
-    with_extra_member,
 )
+from spec.openapi_build import OPERATION, Json
+
+
+def with_extra_member(model: Json, name: str, header: str, shape: Json | None = None) -> Json:
+    """A copy of ``model`` whose InvokeEndpointAsync input has one more header member.
+
+    What drift looks like: the tests below prove it is caught.
+    """
+    changed = copy.deepcopy(model)
+    shape_name = f"{name}Header"
+    changed["shapes"][shape_name] = shape or {"type": "string", "max": 64}
+    input_name = changed["operations"][OPERATION]["input"]["shape"]
+    changed["shapes"][input_name]["members"][name] = {
+        "shape": shape_name,
+        "location": "header",
+        "locationName": header,
+        "documentation": f"<p>{name}.</p>",
+    }
+    return changed
 
 
 def test_committed_document_matches_installed_botocore() -> None:

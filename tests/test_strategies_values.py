@@ -13,9 +13,9 @@ from spec.contract import contract
 from strategies import values
 from strategies.errors import InvalidArgument
 from strategies.headers import TRANSPORT, look_alikes, supported_headers, unsupported_headers
+from strategies.invalid_values import out_of_range
 from strategies.probe import probe_instructions
 from strategies.requests import invalid_requests
-from strategies.violations import out_of_range
 
 QUICK = settings(
     database=None,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mutants.runner import WHOLE_SUITE, check, run_suite
 
-from conformance.moto_target import moto_server, prepare_moto
+from conformance_deploy.moto import moto_server, prepare_moto
 
 WIRE_202 = "test_every_valid_request_gets_202_with_inference_id_and_output_location"
 VALIDATION = "test_an_invalid_request_is_rejected_with_validation_error"

@@ -108,7 +108,7 @@ def test_sensitive_values_never_show_in_reprs_and_are_scrubbed_from_text() -> No
 
 
 def test_an_unknown_behaviour_id_in_require_fails_at_its_first_call() -> None:
-    from conformance.judge import Checks, UnknownBehaviour, require
+    from conformance.violations import Checks, UnknownBehaviour, require
 
     with pytest.raises(UnknownBehaviour, match="IEA-WIRE-999"):
         require(True, "IEA-WIRE-999", expected="x", observed="y")

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from conformance.client import Exchange
-from conformance.judge import Checks, ContractViolation, require
 from conformance.observe import Outcome, parse_location
 from conformance.probe import ProbeRecord, new_tag, parse_probe_record, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, ContractViolation, require
 
 if TYPE_CHECKING:
     from conformance.scenarios import Invocation

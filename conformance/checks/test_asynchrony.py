@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.support import require_announced, require_completed
-from conformance.judge import require
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import require
 
 pytestmark = pytest.mark.needs_probe
 

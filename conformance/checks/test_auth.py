@@ -8,9 +8,9 @@ import pytest
 
 from conformance.checks.support import witness_history
 from conformance.client import Exchange, Signing
-from conformance.judge import Checks
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 AUTH_ERRORS = {
     "IEA-AUTH-001": {"MissingAuthenticationTokenException", "MissingAuthenticationToken",

@@ -21,10 +21,10 @@ import pytest
 from conformance import clients
 from conformance.client import HarnessError
 from conformance.clients import ClientRequirement, ClientRun, ClientRunner
-from conformance.judge import Checks
 from conformance.observe import parse_location
 from conformance.probe import new_tag, parse_probe_record, probe_payload
 from conformance.session import ConformanceSession, wait_until
+from conformance.violations import Checks
 
 PROGRAMS = Path(__file__).resolve().parent.parent / "client_programs"
 # Seconds a client may spend on top of the outcome deadline (start-up, imports).

@@ -6,8 +6,8 @@ import pytest
 
 from conformance.checks.support import evidence_of
 from conformance.client import HarnessError
-from conformance.judge import Checks, ContractViolation, require
 from conformance.scenarios import SaturationObservation, Scenarios
+from conformance.violations import Checks, ContractViolation, require
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.support import announced_under, require_accepted
-from conformance.judge import Checks
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 pytestmark = pytest.mark.needs_probe
 

@@ -26,8 +26,8 @@ from schemathesis import GenerationMode
 
 from conformance.client import Exchange, Signing
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 from spec.catalogue import load_catalogue
 from spec.contract import BEHAVIOURS, HEADER_OCTET_RULE_TEXT, SIGNATURE_ERROR_TYPES
 from spec.openapi import load_openapi

@@ -13,10 +13,10 @@ from conformance.checks.support import (
     require_record,
 )
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, require
 from conformance.probe import new_tag, probe_payload
 from conformance.sensitive import fingerprint, sensitive
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.headers import unsupported_headers
 from strategies.values import custom_attributes
 

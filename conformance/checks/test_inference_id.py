@@ -9,9 +9,9 @@ from hypothesis import assume, given
 
 from conformance.checks.support import require_accepted
 from conformance.depth import examples, hypothesis_check
-from conformance.judge import Checks, require
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.values import inference_ids
 
 UUID_SHAPE = re.compile(

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from conformance.checks.support import require_payload_received, require_record
 from conformance.depth import hypothesis_check
-from conformance.judge import require
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import require
 
 
 @pytest.mark.behaviour("IEA-BODY-001")

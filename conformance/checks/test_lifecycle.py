@@ -25,10 +25,10 @@ from hypothesis.stateful import (
 from conformance.checks.support import accepted, announced_under
 from conformance.client import Exchange
 from conformance.depth import examples
-from conformance.judge import Checks
 from conformance.observe import Outcome
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 pytestmark = pytest.mark.needs_probe
 

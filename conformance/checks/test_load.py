@@ -26,13 +26,13 @@ import pytest
 
 from conformance import depth
 from conformance.client import HarnessError
-from conformance.judge import Checks, attach_evidence, note
 from conformance.load.burst import BurstError, BurstRun, Distribution, run_burst
 from conformance.load.collect import Outcomes, build_evidence
 from conformance.load.mix import Mix
 from conformance.load.verify import Finding, judge
 from conformance.observe import NotificationInbox
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, attach_evidence, note
 
 # What needs the probe (its records) says so per check; without the probe the burst
 # still shows lost or doubled outcomes, leftovers of rejected requests, notifications.

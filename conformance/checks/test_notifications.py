@@ -9,10 +9,10 @@ import pytest
 
 from conformance.checks.support import require_accepted
 from conformance.client import Exchange
-from conformance.judge import Checks
 from conformance.observe import Notification, Outcome
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 SUCCESS_FIELDS = (
     "awsRegion",

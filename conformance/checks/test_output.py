@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from conformance.checks.support import announced_under, require_accepted
 from conformance.depth import examples, hypothesis_check
-from conformance.judge import Checks
 from conformance.observe import parse_location
 from conformance.probe import new_tag, parse_probe_record, probe_payload, sized_answer
 from conformance.session import ConformanceSession
+from conformance.violations import Checks
 
 UUID_OUT = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.out$"

@@ -9,10 +9,10 @@ from hypothesis import given
 
 from conformance.checks.support import require_accepted
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, require
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.values import filenames, s3_output_path_extensions
 
 

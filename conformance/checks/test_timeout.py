@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.support import require_reported_failed
-from conformance.judge import require
 from conformance.scenarios import Scenarios, TimeoutObservation
+from conformance.violations import require
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("timeout")]
 

@@ -11,8 +11,8 @@ import pytest
 
 from conformance.checks.support import evidence_of, require_reported_failed
 from conformance.client import HarnessError
-from conformance.judge import ContractViolation, require
 from conformance.scenarios import Invocation, SaturationObservation, Scenarios
+from conformance.violations import ContractViolation, require
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
 

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from conformance.checks.support import witness_history
 from conformance.client import Exchange
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, note, require
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, note, require
 from spec.catalogue import load_catalogue
 from spec.contract import HEADER_OCTET_RULE, HEADER_OCTET_RULE_TEXT, SIGNATURE_ERROR_TYPES
 from spec.revisions import CURRENT

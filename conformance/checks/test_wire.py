@@ -7,10 +7,10 @@ from hypothesis import assume, given
 
 from conformance.checks.support import require_accepted, require_completed
 from conformance.depth import hypothesis_check
-from conformance.judge import Checks, require
 from conformance.observe import parse_location
 from conformance.probe import new_tag, probe_payload
 from conformance.session import ConformanceSession
+from conformance.violations import Checks, require
 from strategies.requests import valid_requests
 
 

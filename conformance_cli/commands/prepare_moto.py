@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.deploy.errors import DeployError
-from conformance.moto_target import prepare_moto
+from conformance_deploy.errors import DeployError
+from conformance_deploy.moto import prepare_moto
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.deploy import (
+from conformance_deploy import (
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_NAME,
     DeployError,

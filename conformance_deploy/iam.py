@@ -126,7 +126,7 @@ SUITE_RUN_ACTIONS = iam_actions(SUITE_RUN_CALLS, tagging=False)
 
 
 def default_policy_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "docs" / "iam-policy.json"
+    return Path(__file__).resolve().parents[1] / "docs" / "iam-policy.json"
 
 
 def load_policies(path: Path | None = None) -> dict[str, dict[str, Any]]:

@@ -8,16 +8,16 @@ Public API (the commands are thin wrappers around these):
 - ``DeployError``: a one-line, fixable failure with an ``exit_code``.
 """
 
-from conformance.deploy.errors import DeployError
-from conformance.deploy.plan import (
+from conformance_deploy.errors import DeployError
+from conformance_deploy.plan import (
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_NAME,
     TAG_KEY,
     ProbePlan,
     make_plan,
 )
-from conformance.deploy.probe import DeployedResource, DeployResult, deploy_probe
-from conformance.deploy.teardown import TeardownResult, teardown
+from conformance_deploy.probe import DeployedResource, DeployResult, deploy_probe
+from conformance_deploy.teardown import TeardownResult, teardown
 
 __all__ = [
     "DEFAULT_INSTANCE_TYPE",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.cli import EXIT_OK, UsageError
 from conformance.targetfile import TargetFileError, load_target_file
+from conformance_cli.exits import EXIT_OK, UsageError
 from spec import revisions
 from spec.catalogue import PROFILES
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.deploy.errors import DeployError
+from conformance_deploy.errors import DeployError
 
 TAG_KEY = "conformance:deployment"
 DEFAULT_NAME = "conformance-probe"

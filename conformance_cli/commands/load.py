@@ -106,7 +106,7 @@ def is_loopback(url: str) -> bool:
 
 def projected(count: int, mix: Mix) -> dict[str, Any]:
     """Requests a burst sends for ``count`` accepted, and their per-request cost."""
-    from conformance import cost
+    from reports import cost
 
     sent = round(count / max(1e-9, 1 - mix.share("invalid")))
     requests_usd = count * (
@@ -227,7 +227,7 @@ def _run_checks(
     target: str | None, extra: list[str] | None = None,
 ) -> int:
     """``conformance run --profiles load`` (only the load checks) with the burst's shape."""
-    from conformance.commands import run as run_command
+    from conformance_cli.commands import run as run_command
 
     report_dir = Path(args.report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -24,16 +24,6 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from conformance.deploy.aws import AwsClients, endpoint_overrides, make_clients
-from conformance.deploy.errors import DeployError, clean_errors
-from conformance.deploy.plan import (
-    INCLUDE_INFERENCE_RESPONSE_IN,
-    INSTANCE_COUNT,
-    TAG_KEY,
-    ProbePlan,
-)
-from conformance.deploy.resources import is_gone
-from conformance.deploy.wait import wait_for_endpoint
 from conformance.targetfile import (
     AsyncConfig,
     Deployment,
@@ -44,6 +34,16 @@ from conformance.targetfile import (
     load_target_file,
     write_target_file,
 )
+from conformance_deploy.aws import AwsClients, endpoint_overrides, make_clients
+from conformance_deploy.errors import DeployError, clean_errors
+from conformance_deploy.plan import (
+    INCLUDE_INFERENCE_RESPONSE_IN,
+    INSTANCE_COUNT,
+    TAG_KEY,
+    ProbePlan,
+)
+from conformance_deploy.resources import is_gone
+from conformance_deploy.wait import wait_for_endpoint
 from spec.catalogue import DEFAULT_PROFILES
 
 # AWS implements the newest API revision by definition (FACTS.md, "API revisions").

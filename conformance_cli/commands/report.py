@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.cli import UsageError
+from conformance_cli.exits import UsageError
 from reports.io import read_results
 from reports.render import write_artefacts
 from reports.render.terminal import verdict_lines

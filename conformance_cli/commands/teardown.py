@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.deploy import DeployError, teardown
 from conformance.targetfile import TargetFileError, load_target_file
+from conformance_deploy import DeployError, teardown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

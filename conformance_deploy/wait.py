@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from conformance.deploy.errors import EXIT_FAILED, DeployError
+from conformance_deploy.errors import EXIT_FAILED, DeployError
 
 TRANSITIONAL = frozenset({"Creating", "Updating", "SystemUpdating", "RollingBack"})
 HEARTBEAT_SECONDS = 60.0

@@ -18,10 +18,10 @@ import functools
 import sys
 from pathlib import Path
 
-from conformance.cli import EXIT_FAILED, EXIT_HARNESS, EXIT_OK, UsageError
 from conformance.client import HarnessError
 from conformance.target import ConfigurationError
 from conformance.transcript import InvalidTranscript, read_transcript
+from conformance_cli.exits import EXIT_FAILED, EXIT_HARNESS, EXIT_OK, UsageError
 
 DEFAULT_REPORT_DIR = "diff-report"
 
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from conformance.corpus import build_corpus
     from conformance.diff_run import diff_targets, replay_and_compare
-    from conformance.livetargets import open_target
+    from conformance_cli.livetargets import open_target
     from reports.diff_report import markdown, to_document, write_diff_artefacts
     from spec.catalogue import load_catalogue
 

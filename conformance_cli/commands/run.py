@@ -21,9 +21,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.cli import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
-from conformance.commands import suite_options
 from conformance.target import EMBEDDED_NAMES, SHIPPED_TARGETS
+from conformance_cli.commands import suite_options
+from conformance_cli.exits import EXIT_HARNESS, EXIT_OK, EXIT_USAGE, UsageError
 from reports.io import read_results
 from reports.render import write_artefacts
 from reports.render.terminal import verdict_lines
@@ -195,9 +195,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_cost(results: Results) -> None:
-    """The cost estimate for real-AWS targets, when ``conformance.cost`` is installed."""
+    """The cost estimate for real-AWS targets, when ``reports.cost`` is installed."""
     try:
-        from conformance.cost import estimate_run_cost  # type: ignore[import-not-found]
+        from reports.cost import estimate_run_cost  # type: ignore[import-not-found]
     except ImportError:
         return
     try:

@@ -16,10 +16,10 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from conformance.deploy.aws import AwsClients, endpoint_overrides, make_clients
-from conformance.deploy.errors import DeployError, clean_errors, describe_client_error
-from conformance.deploy.resources import KINDS, ResourceRef, delete, parse_arn, read_tags
 from conformance.targetfile import TargetFile
+from conformance_deploy.aws import AwsClients, endpoint_overrides, make_clients
+from conformance_deploy.errors import DeployError, clean_errors, describe_client_error
+from conformance_deploy.resources import KINDS, ResourceRef, delete, parse_arn, read_tags
 
 POLICY = "deploy-teardown"
 

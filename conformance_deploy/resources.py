@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from conformance.deploy.aws import AwsClients
+from conformance_deploy.aws import AwsClients
 
 # Teardown deletes in this order: the endpoint first (it uses the config and the
 # model, and it is what costs money), the queue last (it outlives its subscriptions).

@@ -1,4 +1,4 @@
-"""What a conformance run cost on real AWS, estimated from the run's own counts.
+"""What a conformance run cost on real AWS, estimated from its results document.
 
 ``conformance run`` calls ``estimate_run_cost(results)`` and prints the result
 for targets marked ``aws = true``. The estimate is deliberately simple and says

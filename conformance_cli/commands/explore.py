@@ -13,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from conformance.cli import EXIT_HARNESS, EXIT_OK, UsageError
 from conformance.client import HarnessError
 from conformance.target import ConfigurationError
+from conformance_cli.exits import EXIT_HARNESS, EXIT_OK, UsageError
 
 DEFAULT_REPORT_DIR = "explore-report"
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from conformance import recording
     from conformance.explore import explore, markdown
-    from conformance.livetargets import open_target
+    from conformance_cli.livetargets import open_target
     from spec.questions import load_questions
 
     known = {q.id for q in load_questions()}

@@ -1,4 +1,4 @@
-"""The ``conformance`` command: one subcommand per module in ``conformance.commands``.
+"""The ``conformance`` command: one subcommand per module in ``conformance_cli.commands``.
 
 Each subcommand module exposes ``add_arguments(parser)`` and ``run(args) -> int``,
 so adding a command never touches this file's logic, only the table below.
@@ -13,12 +13,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_HARNESS = 3
+from conformance_cli.exits import EXIT_USAGE, UsageError
 
-# subcommand name -> (module under conformance.commands, one-line help)
+# subcommand name -> (module under conformance_cli.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "run the suite against a target and write every report artefact"),
     "report": ("report", "re-render the artefacts of a results document"),
@@ -38,10 +35,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class UsageError(Exception):
-    """A problem the user can fix by changing the command line or configuration."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conformance",
@@ -50,9 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         try:
-            module = importlib.import_module(f"conformance.commands.{module_name}")
+            module = importlib.import_module(f"conformance_cli.commands.{module_name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"conformance.commands.{module_name}":
+            if exc.name != f"conformance_cli.commands.{module_name}":
                 raise
             continue
         command_parser = sub.add_parser(name, help=help_text, description=help_text)

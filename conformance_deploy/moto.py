@@ -23,15 +23,17 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from conformance.deploy.plan import make_plan
-from conformance.deploy.probe import deploy_probe
+import conformance
 from conformance.targetfile import Endpoints, load_target_file, write_target_file
+from conformance_deploy.plan import make_plan
+from conformance_deploy.probe import deploy_probe
 
 NAME = "conformance-moto"
 BUCKET = "conformance-moto"
 PLACEHOLDER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conformance-probe:latest"
 PLACEHOLDER_ROLE = "arn:aws:iam::123456789012:role/conformance-probe"
-EXPECTATIONS = Path(__file__).parent / "expectations" / "moto-5.2.toml"
+# The expectations file ships with the suite (package data of ``conformance``).
+EXPECTATIONS = Path(conformance.__file__).parent / "expectations" / "moto-5.2.toml"
 
 
 def prepare_moto(

@@ -47,7 +47,7 @@ def open_target(
             target = resolve_target(options, env, embedded_env=env)
             session = ConformanceSession(target, credentials_env=env)
         elif name == "moto":
-            from conformance.moto_target import moto_server, prepare_moto
+            from conformance_deploy.moto import moto_server, prepare_moto
 
             url = stack.enter_context(moto_server())
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))

@@ -18,8 +18,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 
-from conformance.deploy.errors import DeployError
 from conformance.targetfile import Endpoints, TargetFile
+from conformance_deploy.errors import DeployError
 
 # Fail fast on an unreachable endpoint instead of botocore's default 5 slow retries,
 # but keep standard-mode retries for throttling, which real AWS does under load.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.cli import EXIT_OK, UsageError
+from conformance_cli.exits import EXIT_OK, UsageError
 from reports.io import read_results
 from reports.matrix import render_matrix
 from reports.schema import InvalidResults
