@@ -1,7 +1,7 @@
 """`conformance load`: the `load` profile as a command, with faults and distributed mode.
 
 Without ``--target`` it starts the embedded reference with its service in a process of
-its own (restarted when it dies) and accepted requests in a durable SQS queue, so
+its own (restarted when it dies) and accepted requests in a durable queue, so
 ``--fault-command 'kill -KILL $(cat $CONFORMANCE_SERVICE_PIDFILE)'`` crashes it
 mid-burst. Then it runs the `load` checks (``conformance run --profiles load``) with
 the burst's shape in ``CONFORMANCE_LOAD`` and writes the usual artefacts
