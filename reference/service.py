@@ -176,6 +176,8 @@ class ReferenceService:
         if self._durable is not None:
             await self._durable.stop()
         deadline = time.monotonic() + (self.shutdown_grace if grace is None else grace)
+        for pool in self._pools.values():
+            pool.keep_queued = self._durable is not None
         await asyncio.gather(*(pool.close(deadline) for pool in self._pools.values()))
         await self._finisher.wait(timeout=30.0)
         await self._session.close()

@@ -52,7 +52,7 @@ def load_options() -> dict[str, Any]:
     options.setdefault("users", 20)
     options.setdefault("spawn_rate", 50.0)
     options.setdefault("budget", max(120.0, options["count"] / 10))
-    options.setdefault("settle", 300.0)
+    options.setdefault("settle", max(300.0, options["count"] / 5))
     options.setdefault("quiet", 3.0)
     return options
 

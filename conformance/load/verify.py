@@ -211,25 +211,32 @@ def rejected_left_nothing(evidence: Evidence) -> Finding:
 
 
 def ttl_respected(evidence: Evidence) -> Finding:
+    """A short-TTL request reported failed must never have run. How late a run started
+    is counted, not judged: the service dequeues before its TTL and may then read a
+    large input, so a run may start after the TTL on a faithful target."""
     runs = {run.tag: run for run in evidence.runs}
     short = [r for r in evidence.accepted if r.ttl_real_s is not None]
-    late: list[str] = []
-    expired = ran = 0
+    failed_but_ran: list[str] = []
+    expired = ran = started_after_ttl = 0
     for request in short:
         assert request.ttl_real_s is not None
         run = runs.get(request.tag)
+        failed = bool(request.failure_location) and request.failure_location in evidence.objects
         if run is None:
-            expired += request.failure_location in evidence.objects
+            if failed:
+                expired += 1
+                if request.tag in evidence.tags_seen_running:
+                    failed_but_ran.append(request.tag)
             continue
         ran += 1
         if run.started_at > request.answered_at + request.ttl_real_s + TTL_MARGIN_S:
-            late.append(request.tag)
+            started_after_ttl += 1
     return Finding(
-        "ttl-respected", "IEA-LOAD-006", (not late) if short else None,
-        {"short_ttl": len(short), "ran_in_time": ran - len(late), "ran_late": len(late),
-         "failed_unrun": expired},
-        _examples(late),
-        "no run of a request starts after its RequestTTLSeconds elapsed",
+        "ttl-respected", "IEA-LOAD-006", (not failed_but_ran) if short else None,
+        {"short_ttl": len(short), "ran": ran, "failed_unrun": expired,
+         "failed_but_ran": len(failed_but_ran), "ran_starting_after_ttl": started_after_ttl},
+        _examples(failed_but_ran),
+        "a short-TTL request reported failed was never run by the model",
     )
 
 

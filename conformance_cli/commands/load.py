@@ -48,8 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     size.add_argument("--mix", default="", help="request mix KIND=SHARE,... (kinds: s3, inline, "
                       "named, model-error, timeout, ttl, invalid; default "
                       "s3=75,inline=10,named=5,model-error=4,timeout=1,ttl=3,invalid=2)")
-    size.add_argument("--settle", type=float, default=300.0,
-                      help="seconds to wait for every outcome after the burst")
+    size.add_argument("--settle", type=float,
+                      help="seconds to wait for every outcome after the burst (default: "
+                      "count/5, at least 300: a backlog drains at the target's pace)")
     size.add_argument("--quiet", type=float,
                       help="seconds of no change before judging (default 3; with a fault, "
                       "the durable queue's visibility timeout + 5)")
@@ -125,7 +126,8 @@ def _options(args: argparse.Namespace, count: int) -> dict[str, Any]:
     return {
         "count": count, "users": args.users, "spawn_rate": args.spawn_rate,
         "target_rate": args.target_rate, "budget": budget, "mix": args.mix,
-        "settle": args.settle, "quiet": quiet, "fault_command": args.fault_command,
+        "settle": args.settle if args.settle is not None else max(300.0, count / 5),
+        "quiet": quiet, "fault_command": args.fault_command,
         "fault_at": args.fault_at, "workers": args.workers,
         "expect_workers": (args.expect_workers or args.workers) if distributed else 0,
         "bind": args.bind,
