@@ -1,11 +1,16 @@
-"""Load benchmark (issue 19): bursts on Locust against the embedded reference, and the
-two dispatch mutants at 1 in 1,000, judged by the load judgement.
+"""Load benchmark (issue 19): 10,000-request Locust bursts against the embedded reference,
+judged by the load profile's judgement, with the figures of each.
 
-    python benchmarks/load.py [--count 10000] [--users 20] [--json out.json]
+    python benchmarks/load.py [--count 10000] [--users 20] [--only reference,kill,...]
+                              [--json benchmarks/results/load.json]
 
-Prints one line per run: its findings' statuses and counts, and its figures
-(accepted/s, 202 latency p50/p95/p99, burst and settle time). Exit 0 when the
-reference passes and both mutants are judged non-conformant.
+Runs (``--only`` picks some): ``reference`` (library mode, one driver process),
+``kill`` (the service as a process with a durable SQS queue, SIGKILLed mid-burst and
+restarted), ``distributed`` (a Locust master and two workers), and the dispatch
+mutants ``drops-1-in-1000`` and ``runs-1-in-1000-twice``. Prints one line per run:
+its figures (accepted/s, 202 and completion latency p50/p95/p99, burst and settle
+time, re-runs, restarts) and each judgement's status and counts. Exit 0 when every
+reference run keeps every MUST and both mutants are judged non-conformant.
 """
 
 from __future__ import annotations
@@ -14,45 +19,63 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from mutants.load import DropsOneIn, RunsOneInTwice
 
-from conformance_cli.commands.load import measure
+from conformance.load.burst import Distribution
+from conformance.load.direct import measure
 from reference.parts import DEFAULT_PARTS
+
+KILL = "kill -KILL $(cat $CONFORMANCE_SERVICE_PIDFILE)"
+MUSTS = ("IEA-LOAD-001", "IEA-LOAD-002", "IEA-LOAD-003", "IEA-LOAD-004", "IEA-LOAD-005",
+         "IEA-LOAD-006")
+RUNS = ("reference", "kill", "distributed", "drops-1-in-1000", "runs-1-in-1000-twice")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--only", default=",".join(RUNS))
+    parser.add_argument("--fault-at", type=float, default=30.0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    runs = {
-        "reference": None,
-        "drops-1-in-1000": {"dispatcher": DropsOneIn(every=1000)},
-        "runs-1-in-1000-twice": {"dispatcher": RunsOneInTwice(every=1000)},
+    common = {"count": args.count, "users": args.users, "budget": args.count / 5 + 120,
+              "max_concurrency": 4, "settle": 600.0}
+    plans = {
+        "reference": {},
+        "kill": {"service_process": True, "visibility": 10.0, "quiet": 15.0,
+                 "fault_command": KILL, "fault_at": args.fault_at},
+        "distributed": {"distribution": Distribution(workers=2, expect=2)},
+        "drops-1-in-1000": {"parts": dataclasses.replace(
+            DEFAULT_PARTS, dispatcher=DropsOneIn(every=1000))},
+        "runs-1-in-1000-twice": {"parts": dataclasses.replace(
+            DEFAULT_PARTS, dispatcher=RunsOneInTwice(every=1000))},
     }
     results = {}
-    for name, replaced in runs.items():
-        parts = dataclasses.replace(DEFAULT_PARTS, **replaced) if replaced else None
-        findings, figures = measure(
-            count=args.count, users=args.users, spawn_rate=50.0, budget=args.count / 5 + 60,
-            max_concurrency=4, settle=60.0, parts=parts,
-        )
-        results[name] = {"figures": figures, "findings": [f.to_dict() for f in findings]}
-        statuses = {f.name: f.to_dict()["status"] for f in findings}
-        print(name, json.dumps(figures), flush=True)
-        for f in findings:
-            print(f"    {statuses[f.name]:9} {f.name} {f.counts}", flush=True)
+    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+        began = time.monotonic()
+        got = measure(**common, **plans[name])
+        figures = {k: v for k, v in got.figures.items() if k != "timeline"}
+        figures["wall_s"] = round(time.monotonic() - began, 1)
+        results[name] = {"figures": figures, "statuses": got.statuses(),
+                         "timeline": got.figures.get("timeline")}
+        print(name, json.dumps({k: v for k, v in figures.items() if k != "findings"}),
+              flush=True)
+        for behaviour, finding in sorted(got.findings.items()):
+            print(f"    {got.statuses()[behaviour]:9} {behaviour} {finding.name} "
+                  f"{finding.counts}", flush=True)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2))
-    ok = all(f["status"] != "fail" for f in results["reference"]["findings"]) and all(
-        any(f["status"] == "fail" for f in results[m]["findings"])
-        for m in ("drops-1-in-1000", "runs-1-in-1000-twice")
-    )
+    ok = True
+    for name, result in results.items():
+        failed = [b for b in MUSTS if result["statuses"][b] == "fail"]
+        ok &= bool(failed) if name.startswith(("drops", "runs")) else not failed
     return 0 if ok else 1
 
 

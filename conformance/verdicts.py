@@ -16,7 +16,12 @@ from conformance.claims import claimed
 from conformance.classify import classify, misbehaviour
 from conformance.failing_example import failing_example
 from conformance.run_state import RunState
-from conformance.violations import ContractViolation, judged_behaviours, pass_notes
+from conformance.violations import (
+    ContractViolation,
+    judged_behaviours,
+    pass_evidence,
+    pass_notes,
+)
 from reports.records import TestRecord
 from reports.redact import redact
 from spec.catalogue import load_catalogue
@@ -125,7 +130,13 @@ def record_verdicts(
             )
         else:
             message = sensitive.scrub(pass_notes().get(behaviour, ""))
-            record(TestRecord(nodeid, (behaviour,), "passed", duration, message=message))
+            found = pass_evidence().get(behaviour)
+            evidence = redact(found, secrets=sensitive.registered()) if found else None
+            record(
+                TestRecord(
+                    nodeid, (behaviour,), "passed", duration, message=message, evidence=evidence
+                )
+            )
 
     binding = [b for b in unexpected if catalogue.get(b).level == "MUST"]
     advisories = [b for b in unexpected if b not in binding]

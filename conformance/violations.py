@@ -21,11 +21,24 @@ _judged: set[str] = set()
 # What a passing check says about how a behaviour held (e.g. which of two accepted answers
 # the target gave), shown as the pass's message in the results document.
 _notes: dict[str, str] = {}
+# Evidence a passing check gathered for a behaviour (counts, figures): a pass is shown
+# with what it rests on, e.g. the load profile's counts of a burst.
+_pass_evidence: dict[str, dict[str, Any]] = {}
 
 
 def reset_judged() -> None:
     _judged.clear()
     _notes.clear()
+    _pass_evidence.clear()
+
+
+def attach_evidence(behaviour: str, evidence: Mapping[str, Any]) -> None:
+    """Keep ``evidence`` with ``behaviour``'s verdict in the running check, pass or fail."""
+    _pass_evidence[known(behaviour)] = dict(evidence)
+
+
+def pass_evidence() -> dict[str, dict[str, Any]]:
+    return dict(_pass_evidence)
 
 
 def note(behaviour: str, text: str) -> None:

@@ -20,6 +20,7 @@ from reference.storage import AwsGateway
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 4
+WRITE_ATTEMPTS = 8  # backoff 0.05 s doubling: about 6 s in all
 FIRST_BACKOFF = 0.05
 
 
@@ -35,14 +36,15 @@ async def _with_retries(
     what: str,
     *,
     retryable: Callable[[Exception], bool] = lambda _: True,
+    attempts: int = ATTEMPTS,
 ) -> bool:
     delay = FIRST_BACKOFF
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             await action()
             return True
         except Exception as exc:  # the backend's failure must not lose the others
-            if attempt == ATTEMPTS or not retryable(exc):
+            if attempt == attempts or not retryable(exc):
                 log.error("giving up on %s after %d attempts: %s", what, attempt, exc)
                 return False
             await asyncio.sleep(delay)
@@ -66,10 +68,13 @@ class Finisher:
         task.add_done_callback(self._tasks.discard)
 
     async def _complete(self, job: Job, outcome: Outcome) -> None:
+        written = True
         async with self._slots:
             for write in self._parts.outcome_writer.writes(job, outcome):
-                await _with_retries(
-                    lambda w=write: self._gateway.write(w), f"writing {w_name(write)}"
+                # A PUT to the same key is idempotent: retried longer than a publish.
+                written &= await _with_retries(
+                    lambda w=write: self._gateway.write(w), f"writing {w_name(write)}",
+                    attempts=WRITE_ATTEMPTS,
                 )
             for note in self._parts.notifier.notifications(job, outcome, region=self._region):
                 await _with_retries(
@@ -77,6 +82,7 @@ class Finisher:
                     f"publishing to {note.topic_arn}",
                     retryable=surely_not_done,
                 )
+        job.outcome_written = written
         if not job.done.done():
             job.done.set_result(outcome)
 

@@ -60,6 +60,8 @@ class Job:
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     received_monotonic: float = field(default_factory=time.monotonic)
     state: JobState = JobState.QUEUED
+    # False when the outcome could not be stored: a durable queue then keeps the job.
+    outcome_written: bool = False
     # Resolved once the outcome is written and notified; the dispatcher may await it.
     done: asyncio.Future[Outcome] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()

@@ -32,6 +32,7 @@ from aiohttp import web
 from botocore.config import Config
 
 from reference.control_plane import ContainerMap, EndpointCatalog
+from reference.durable import DurableQueue, Lease, endpoint_of, job_from_message, open_store
 from reference.endpoints import EndpointDescription
 from reference.errors import ServiceError, internal_failure, service_unavailable, validation_error
 from reference.finisher import Finisher
@@ -98,6 +99,8 @@ class ReferenceService:
         describe_ttl: float = 2.0,
         threads: int = 32,
         pickup_delay: float = 0.0,
+        durable_queue_url: str | None = None,
+        durable_visibility: float = 30.0,
     ) -> None:
         """`credentials`: access key -> secret accepted from callers.
 
@@ -106,6 +109,9 @@ class ReferenceService:
         accepted requests finish before failing the rest (real seconds).
         `pickup_delay`: real seconds each accepted request waits before it is queued
         for a worker (a real endpoint's internal queue and scale-up; 0 = none).
+        `durable_queue_url`: where accepted jobs wait until their outcome is written
+        (an SQS queue URL or `sqlite:///file`, `reference.durable`), so a crash of this
+        process loses none.
         """
         if clock_scale <= 0:
             raise ValueError(f"clock_scale={clock_scale}: must be positive")
@@ -123,6 +129,9 @@ class ReferenceService:
         self._backends = backends or Backends()
         self._describe_ttl = describe_ttl
         self._threads = threads
+        self._durable_url = durable_queue_url
+        self._durable_visibility = durable_visibility
+        self._durable: DurableQueue | None = None
         self._pools: dict[tuple[str, str], EndpointPool] = {}
         self._draining = False
         self._thread: LoopThread | None = None
@@ -155,6 +164,13 @@ class ReferenceService:
         )
         app = web.Application(client_max_size=MAX_READ_BYTES)
         app.router.add_route("*", r"/{tail:[\s\S]*}", self._handle)
+        if self._durable_url:
+            store = await loop.run_in_executor(
+                self._executor, open_store, self._durable_url,
+                lambda: self._backends.client("sqs", self.region),
+            )
+            self._durable = DurableQueue(store, visibility=self._durable_visibility)
+            self._durable.start(self._deliver)
         self._runner, _, self.port = await start_site(
             app, self.host, self._port, shutdown_timeout=5.0
         )
@@ -164,7 +180,11 @@ class ReferenceService:
         """Stop accepting; finish or fail (with a reason) everything accepted; release all."""
         self._draining = True
         await self._runner.cleanup()  # closes the listener, waits for handlers in flight
+        if self._durable is not None:
+            await self._durable.stop()
         deadline = time.monotonic() + (self.shutdown_grace if grace is None else grace)
+        for pool in self._pools.values():
+            pool.keep_queued = self._durable is not None
         await asyncio.gather(*(pool.close(deadline) for pool in self._pools.values()))
         await self._finisher.wait(timeout=30.0)
         await self._session.close()
@@ -257,8 +277,31 @@ class ReferenceService:
             endpoint=endpoint,
             locations=self.parts.locations.plan(endpoint, typed, inference_id),
         )
-        outcome = await self.parts.dispatcher.dispatch(job, self._pool(endpoint).enqueue)
+        enqueue = self._pool(endpoint).enqueue if self._durable is None else self._send_durably
+        outcome = await self.parts.dispatcher.dispatch(job, enqueue)
         return self.parts.responder.accepted(job, outcome)
+
+    async def _send_durably(self, job: Job) -> None:
+        assert self._durable is not None
+        try:
+            await self._durable.send(job)
+        except Exception as exc:  # not queued: the caller must not get a 202
+            log.warning("durable queue unavailable: %s", exc)
+            raise service_unavailable("The request could not be queued; retry.") from exc
+
+    async def _deliver(self, message: Mapping[str, Any], lease: Lease) -> bool:
+        """A job from the durable queue into its endpoint's pool; False to leave it there."""
+        try:
+            endpoint = await self._catalog.describe(endpoint_of(message))
+            job = job_from_message(message, endpoint)
+        except Exception as exc:
+            log.warning("durable queue: cannot run a message yet: %s", exc)
+            return False
+        job.done.add_done_callback(
+            lambda _: lease.release() if job.outcome_written else lease.abandon()
+        )
+        await self._pool(endpoint).enqueue(job)
+        return True
 
     async def _describe(self, name: str) -> EndpointDescription:
         try:
@@ -314,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the container for a model image runs ('*=URL' for any image)",
     )
     parser.add_argument("--shutdown-grace", type=float, default=30.0)
+    parser.add_argument(
+        "--durable-queue-url",
+        help="an SQS queue URL or sqlite:///FILE: accepted requests wait there, not in "
+        "memory, so a crash and restart of this process loses none (at-least-once)",
+    )
+    parser.add_argument("--durable-visibility", type=float, default=30.0,
+                        help="seconds before a crashed process's jobs are delivered again")
     return parser
 
 
@@ -350,6 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         region=args.region,
         clock_scale=args.clock_scale,
         shutdown_grace=args.shutdown_grace,
+        durable_queue_url=args.durable_queue_url,
+        durable_visibility=args.durable_visibility,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(service))

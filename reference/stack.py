@@ -15,11 +15,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from reference.parts import DEFAULT_PARTS, Parts
 from reference.probe import ProbeServer
 from reference.service import Backends, ReferenceService
+from reference.service_process import ServiceProcess
 
 PROBE_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/conformance-probe:latest"
 ROLE_ARN = "arn:aws:iam::123456789012:role/conformance-probe"
@@ -53,6 +55,10 @@ class StackSettings:
     timings: dict[str, float] = field(default_factory=dict)
     # An endpoint of the same config for the suite's slow scenarios (not exported).
     scenario_endpoint_name: str = ""
+    # With `service_process=True`: the file holding the service's pid (it changes on
+    # restart) and the SQS queue accepted jobs wait in.
+    service_pidfile: str = ""
+    durable_queue_url: str = ""
 
 
 class EmbeddedStack:
@@ -67,7 +73,12 @@ class EmbeddedStack:
         host: str = "127.0.0.1",
         shutdown_grace: float = 2.0,
         pickup_delay: float = 0.0,
+        service_process: bool = False,
+        durable_visibility: float = 30.0,
     ) -> None:
+        """``service_process``: run the reference service as a child process, restarted
+        when it dies, with accepted jobs in a durable SQS queue (``reference.durable``):
+        a SIGKILL of that process loses nothing. ``parts`` must then be the default."""
         self.clock_scale = clock_scale
         # Real seconds each accepted request waits before a worker may take it.
         self.pickup_delay = pickup_delay
@@ -77,6 +88,13 @@ class EmbeddedStack:
         self.region = region
         self.host = host
         self.shutdown_grace = shutdown_grace
+        self.service_process = service_process
+        self.durable_visibility = durable_visibility
+        if service_process and parts not in (None, DEFAULT_PARTS):
+            raise ValueError("parts: a service process is always built from the default parts")
+        self.service_url = ""
+        self.process: ServiceProcess | None = None
+        self._queue_url = ""
         self.name = "conformance-" + secrets.token_hex(4)
         self._stoppers: list[Callable[[], None]] = []
         self.settings: StackSettings | None = None
@@ -102,7 +120,12 @@ class EmbeddedStack:
             self._stoppers.append(self.probe.stop)
             provisioned = self._provision(moto_url)
             timings["provision"] = time.perf_counter() - began
-            self.service = self._start_service(moto_url)
+            if self.service_process:
+                self.process = self._start_service_process(moto_url)
+                self.service_url = self.process.url
+            else:
+                self.service = self._start_service(moto_url)
+                self.service_url = self.service.url
             timings["total"] = time.perf_counter() - began
         except BaseException:
             self.stop()
@@ -238,13 +261,42 @@ class EmbeddedStack:
         self._stoppers.append(service.stop)
         return service
 
+    def _start_service_process(self, moto_url: str) -> ServiceProcess:
+        import tempfile
+
+        assert self.probe is not None
+        workdir = Path(tempfile.mkdtemp(prefix="reference-service-"))
+        # SQLite, not moto's SQS: moto scans every message per receive (reference.durable).
+        self._queue_url = f"sqlite://{workdir / 'jobs.sqlite'}"
+        process = ServiceProcess(
+            [
+                "--region", self.region, "--clock-scale", str(self.clock_scale),
+                "--credential", f"{self.access_key}={self.secret_key}",
+                "--container", f"{PROBE_IMAGE}={self.probe.url}",
+                "--shutdown-grace", str(self.shutdown_grace),
+                "--durable-queue-url", self._queue_url,
+                "--durable-visibility", str(self.durable_visibility),
+            ],
+            env={
+                **{f"AWS_ENDPOINT_URL_{s}": moto_url for s in ("SAGEMAKER", "S3", "SNS", "SQS")},
+                "AWS_ACCESS_KEY_ID": self.access_key,
+                "AWS_SECRET_ACCESS_KEY": self.secret_key,
+                "AWS_DEFAULT_REGION": self.region,
+            },
+            host=self.host,
+            workdir=workdir,
+        )
+        process.start()
+        self._stoppers.append(lambda: process.stop(self.shutdown_grace))
+        return process
+
     def _settings(
         self, moto_url: str, provisioned: dict[str, str], timings: dict[str, float]
     ) -> StackSettings:
-        assert self.service is not None and self.probe is not None
+        assert self.service_url and self.probe is not None
         input_s3 = f"s3://{provisioned['bucket']}/inputs/"
         env = {
-            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.service.url,
+            "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME": self.service_url,
             "AWS_ENDPOINT_URL_SAGEMAKER": moto_url,
             "AWS_ENDPOINT_URL_S3": moto_url,
             "AWS_ENDPOINT_URL_SNS": moto_url,
@@ -268,9 +320,11 @@ class EmbeddedStack:
             failure_path=provisioned["failure_path"],
             success_topic_arn=provisioned["success_arn"],
             error_topic_arn=provisioned["error_arn"],
-            service_url=self.service.url,
+            service_url=self.service_url,
             moto_url=moto_url,
             probe_url=self.probe.url,
             max_concurrency=self.max_concurrency,
             timings=timings,
+            service_pidfile=str(self.process.pidfile) if self.process else "",
+            durable_queue_url=self._queue_url,
         )

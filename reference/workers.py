@@ -60,6 +60,9 @@ class EndpointPool:
         self._abort = asyncio.Event()
         self.running = 0
         self.peak_running = 0
+        # With a durable queue a stop leaves jobs not yet started where they are: the
+        # next process runs them (failing them "shut down" would lose accepted work).
+        self.keep_queued = False
         count = runtime.parts.concurrency.workers(
             endpoint.max_concurrent_per_instance, endpoint.instance_count
         )
@@ -120,7 +123,8 @@ class EndpointPool:
             if timer is not None:
                 timer.cancel()
             if self._abort.is_set():
-                self._settle(job, self._shutdown_failure())
+                if not self.keep_queued:
+                    self._settle(job, self._shutdown_failure())
                 continue
             deadline = self._rt.parts.expiry.deadline(
                 job.received_monotonic, job.request.ttl_seconds, self._rt.clock_scale
@@ -223,7 +227,7 @@ class EndpointPool:
         self._delayed.clear()
         for job, timer in list(self._timers.items()):
             timer.cancel()
-            if job.state is JobState.QUEUED:
+            if job.state is JobState.QUEUED and not self.keep_queued:
                 # Fail now rather than waiting for a worker to come by.
                 self._settle(job, self._shutdown_failure())
         self._timers.clear()

@@ -34,11 +34,14 @@ PROFILES: tuple[str, ...] = (
     "notifications",
     "auth",
     "clients",
+    "load",
 )
 # Judged only when a target claims them by name: the `clients` profile runs the real
 # AWS clients, which only the optional extra `clients` installs; claiming it by
 # default would make every run without that extra "not a conformance claim".
-OPT_IN_PROFILES: tuple[str, ...] = ("clients",)
+# The `load` profile sends a burst of thousands of requests (and may inject faults):
+# never by default, against anyone's endpoint.
+OPT_IN_PROFILES: tuple[str, ...] = ("clients", "load")
 # What a target claims when it names no profiles.
 DEFAULT_PROFILES: tuple[str, ...] = tuple(p for p in PROFILES if p not in OPT_IN_PROFILES)
 LEVELS: tuple[str, ...] = ("MUST", "SHOULD", "MAY")

@@ -11,6 +11,7 @@ from html import escape
 from importlib import resources
 
 from reports.records import TestRecord
+from reports.render import load_figures
 from reports.render.evidence import evidence_sections
 from reports.results import BehaviourResult, Results
 from reports.status import DISPLAY_ORDER
@@ -39,6 +40,7 @@ def render_html(results: Results) -> str:
             "<body><main>",
             _verdict(results),
             _counts(results),
+            load_figures.html_section(results),
             _profiles(results),
             _behaviours(results),
             _unmapped(results),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reports.render import load_figures
 from reports.render.evidence import first_line
 from reports.results import BehaviourResult, Results
 from reports.status import DISPLAY_ORDER
@@ -45,6 +46,7 @@ def render_markdown(results: Results, *, report_link: str = "report.html") -> st
         "| " + " | ".join(str(summary["counts"][s]) for s in DISPLAY_ORDER) + " |",
         "",
     ]
+    lines += load_figures.markdown_lines(results)
     lines += _attention(results.behaviours)
     lines += [
         f"Seed `{_cell(run.seed)}` · {run.duration:.1f} s · reproduce: `{_cell(run.command)}` · "
