@@ -22,6 +22,7 @@ string (keys included). Three nets, applied in order:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -102,6 +103,9 @@ def redact(value: T, *, secrets: Iterable[str] = ()) -> T:
     """``value`` with every secret removed from every string in it (see the module doc)."""
     known = {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_LENGTH}
     _harvest(value, known)
+    # A secret echoed inside a JSON document (a response body, a notification) reads
+    # JSON-escaped there: `"` as `\"`, a control character as `\u0009`.
+    known |= {escaped for s in known if (escaped := json.dumps(s)[1:-1]) != s}
     ordered = sorted(known, key=len, reverse=True)
     return _walk(value, ordered)
 

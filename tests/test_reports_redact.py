@@ -174,3 +174,12 @@ def test_redacting_twice_keeps_the_signed_headers_evidence():
     once = redact(planted_evidence())
     assert redact(once) == once
     assert "SignedHeaders=" in once["request"]["headers"]["Authorization"]
+
+
+def test_a_secret_echoed_json_escaped_in_a_body_is_redacted_too() -> None:
+    secret = 'tenant="a\tb" key-4fQ9zK'
+    body = json.dumps({"echo": secret})  # the secret reads JSON-escaped inside it
+    assert secret not in body
+    redacted = redact({"body": body}, secrets=[secret])
+    assert json.dumps(secret)[1:-1] not in redacted["body"]
+    assert REDACTED in redacted["body"]
