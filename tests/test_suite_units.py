@@ -120,3 +120,11 @@ def test_an_unknown_behaviour_id_in_require_fails_at_its_first_call() -> None:
     with pytest.raises(UnknownBehaviour):
         checks.require(False, "IEA-HDR-0O1", expected="x", observed="y")
     assert checks.judged == set()
+
+
+def test_a_blank_header_leaves_the_error_shape_to_the_http_layer() -> None:
+    from conformance.checks.test_fuzz import _blank_header
+
+    assert _blank_header({"X-Amzn-SageMaker-InvocationTimeoutSeconds": " "})
+    assert _blank_header({"Accept": "*/*", "X-Amzn-SageMaker-Custom-Attributes": ""})
+    assert not _blank_header({"Accept": "*/*", "Content-Type": "application/json"})
