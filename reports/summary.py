@@ -87,8 +87,16 @@ def summarize(
     """The document's ``summary``: verdict, reasons, counts per status, profile and level.
 
     ``selected`` (a partial run: the behaviours its checks judge) scopes the verdict and
-    the MUST figures to that part; the claimed behaviours outside it are ``not_run``.
+    the MUST figures to the part of it that was judged; the other claimed behaviours
+    (outside it, or named by a selected check that did not reach them) are ``not_run``.
     """
+    if selected is not None:
+        # A selected check may name behaviours it did not judge this time (the fuzz
+        # check names every validation rule; a quick run reaches a few): in a partial
+        # run those were not run, as the rest outside the selection were not.
+        selected = frozenset(
+            b.id for b in behaviours if b.id in selected and b.status != "untested"
+        )
     judged = list(behaviours) if selected is None else [b for b in behaviours if b.id in selected]
     reasons = verdict_reasons(judged, pytest_exit_code, partial=selected is not None)
     profiles = list(dict.fromkeys([*claimed_profiles, *(b.profile for b in behaviours)]))

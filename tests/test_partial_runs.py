@@ -94,3 +94,24 @@ def test_a_whole_run_has_no_selection() -> None:
     results = Results.read_json(fixture)
     assert not results.partial and "partial" not in results.summary
     assert "partial" not in " ".join(verdict_lines(results))
+
+
+def test_a_behaviour_a_selected_check_named_but_did_not_reach_is_not_run() -> None:
+    from reports.records import BehaviourResult
+    from reports.summary import summarize
+
+    def result(behaviour_id: str, status: str) -> BehaviourResult:
+        return BehaviourResult(
+            behaviour_id, "MUST", "s", "2023", "core", "WIRE", "src", True, status
+        )
+
+    # --behaviour IEA-WIRE-005 selects the fuzz check, which also names IEA-VAL-001.
+    behaviours = [result("IEA-WIRE-005", "pass"), result("IEA-VAL-001", "untested")]
+    summary = summarize(
+        behaviours, claimed_profiles=["core"], pytest_exit_code=0,
+        selected=frozenset({"IEA-WIRE-005", "IEA-VAL-001"}),
+    )  # fmt: skip
+    assert summary["conformant"], summary["reasons"]
+    assert summary["judged"] == ["IEA-WIRE-005"]
+    assert summary["not_run"] == ["IEA-VAL-001"]
+    assert summary["must"]["applicable"] == 1
