@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -85,17 +85,24 @@ def async_config(conformance_session: ConformanceSession) -> AsyncConfig:
 RUNNER = pytest.StashKey[Scenarios]()
 
 
+def _stashed_until_shutdown(
+    request: pytest.FixtureRequest, key: pytest.StashKey[Any], worker: Any
+) -> Iterator[Any]:
+    """Keeps ``worker`` in the config's stash (where the collection hook starts it)
+    for the session, and shuts it down at the end."""
+    request.config.stash[key] = worker
+    try:
+        yield worker
+    finally:
+        del request.config.stash[key]
+        worker.shutdown()
+
+
 @pytest.fixture(scope="session")
 def scenarios(
     request: pytest.FixtureRequest, conformance_session: ConformanceSession
 ) -> Iterator[Scenarios]:
-    runner = Scenarios(conformance_session)
-    request.config.stash[RUNNER] = runner
-    try:
-        yield runner
-    finally:
-        del request.config.stash[RUNNER]
-        runner.shutdown()
+    yield from _stashed_until_shutdown(request, RUNNER, Scenarios(conformance_session))
 
 
 def _scenarios_of(items: Iterable[pytest.Item]) -> list[str]:
@@ -161,13 +168,7 @@ def conformance_overlap(
     request: pytest.FixtureRequest, conformance_session: ConformanceSession
 ) -> Iterator[Overlap]:
     """Sends the examples of outcome checks early; each check judges its own."""
-    overlap = Overlap(conformance_session)
-    request.config.stash[OVERLAP] = overlap
-    try:
-        yield overlap
-    finally:
-        del request.config.stash[OVERLAP]
-        overlap.shutdown()
+    yield from _stashed_until_shutdown(request, OVERLAP, Overlap(conformance_session))
 
 
 def _plans_of(items: Iterable[pytest.Item]) -> list[OutcomePlan]:
