@@ -13,7 +13,8 @@ import pytest
 from conformance.checks.support import evidence_of, require_accepted, require_reported_failed
 from conformance.client import HarnessError
 from conformance.scenarios import Invocation, SaturationObservation, Scenarios
-from conformance.violations import Checks, ContractViolation, require
+from conformance.session import ConformanceSession
+from conformance.violations import Checks, ContractViolation, note, require
 
 pytestmark = [pytest.mark.needs_probe, pytest.mark.scenario("saturation")]
 
@@ -88,10 +89,22 @@ def test_an_expired_request_is_reported_failed(scenarios: Scenarios) -> None:
 
 
 @pytest.mark.behaviour("IEA-TTL-003")
-def test_a_request_processed_within_its_ttl_is_not_expired(scenarios: Scenarios) -> None:
+def test_a_request_processed_within_its_ttl_is_not_expired(
+    scenarios: Scenarios, conformance_session: ConformanceSession
+) -> None:
     seen = _observation(scenarios)
+    scale = conformance_session.target.clock_scale
+    # How long the witness, sent just before to the same idle endpoint, waited for its
+    # outcome: a faithful target with a pickup delay (an internal queue, a scale-up)
+    # may rightly expire a TTL that leaves less room than about twice that, so such an
+    # edge shows nothing about "processed within its TTL" and is not judged.
+    idle_wait = seen.witness.outcome.waited if seen.witness.outcome else None
     checks = Checks()
+    unjudged = []
     for ttl, fresh in seen.fresh:
+        if idle_wait is None or ttl * scale < 2 * idle_wait:
+            unjudged.append(ttl)
+            continue
         checks.require(
             fresh.outcome is not None and fresh.outcome.output is not None,
             "IEA-TTL-003",
@@ -100,5 +113,12 @@ def test_a_request_processed_within_its_ttl_is_not_expired(scenarios: Scenarios)
             observed=f"outcome {_kind(fresh)}",
             exchange=fresh.exchange,
             observations=fresh.evidence(),
+        )
+    if unjudged and idle_wait is not None:
+        note(
+            "IEA-TTL-003",
+            f"not judged at RequestTTLSeconds {unjudged}: the idle endpoint took "
+            f"{idle_wait:.1f} s to answer the witness, too close to those TTLs "
+            f"(x{scale:g} clock)",
         )
     checks.done()
