@@ -58,8 +58,9 @@ class OutcomePlan:
     """A check that waits for outcomes, split into what to send and how to judge it.
 
     ``strategies(session)`` gives the keyword strategies of one example, drawn by
-    Hypothesis; or ``fixed(session)`` lists the examples (designed, not drawn); with
-    neither, one example without values. ``send(session, values)`` sends one and
+    Hypothesis; ``fixed(session)`` lists designed examples, sent first and always
+    (with ``strategies``, as Hypothesis' ``@example`` is: the edges a seed may miss);
+    with neither, one example without values. ``send(session, values)`` sends one and
     returns the exchange, judging nothing (it may keep what it saw at sending time in
     ``values`` under a key starting with ``_``); ``judge(session, values, exchange,
     outcome)`` raises :class:`ContractViolation` when the target broke a behaviour
@@ -77,12 +78,11 @@ class OutcomePlan:
 
     def draw(self, session: ConformanceSession) -> list[Values]:
         """The examples Hypothesis draws for this plan (the run's seed and depth)."""
-        if self.fixed is not None:
-            return [dict(values) for values in self.fixed(session)]
+        designed = [dict(values) for values in self.fixed(session)] if self.fixed else []
         strategies = dict(self.strategies(session))
         if not strategies:
-            return [{}]
-        drawn: list[Values] = []
+            return designed or [{}]
+        drawn: list[Values] = list(designed)
 
         @hypothesis_check(self.kind, shrink=False, phases=[Phase.explicit, Phase.generate])
         @given(**strategies)

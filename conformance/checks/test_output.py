@@ -161,6 +161,11 @@ SIZED = OutcomePlan(
             ["application/octet-stream", "text/plain", "application/x-probe", "image/png"]
         ),
     },
+    # The edges every run sends, whatever the seed draws: a target that cuts outputs
+    # at some size is caught at quick depth too.
+    fixed=lambda session: [
+        {"size": size, "content_type": "application/octet-stream"} for size in (0, 1, 4095, 65536)
+    ],
     send=_send_sized,
     judge=_judge_sized,
 )
